@@ -1,0 +1,61 @@
+// Entry point of the tlt executable: dispatches to subcommands and turns errors into exit codes.
+//
+// Exit codes: 0 success; 1 internal error (a bug: please report it); 2 invalid command line or config;
+// 3 data, file or checkpoint error; 130 interrupted (the last complete state was saved).
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <map>
+
+#include "commands.h"
+#include "tlt/util/error.h"
+#include "tlt/util/interrupt.h"
+#include "tlt/util/logging.h"
+
+namespace {
+
+int print_error(const char* kind, const std::exception& e, int code) {
+  std::fprintf(stderr, "tlt: %s%s\n", kind, e.what());
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tlt: Transformer Landscape Toolkit. Trains Transformers, compares optimizers, prunes with\n"
+               "init rewinding and samples loss landscapes. Run 'tlt COMMAND --help' for each command."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("tlt 0.1.0"));
+
+  tlt::app::CommonOptions common;
+  std::map<CLI::App*, tlt::app::CommandRunner> runners;
+  auto remember = [&](tlt::app::CommandRunner runner) { runners[app.get_subcommands({}).back()] = runner; };
+  remember(tlt::app::add_train_command(app, common));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  try {
+    tlt::setup_logging(common.log_level);
+    tlt::install_interrupt_handlers();
+    for (const auto& [command, runner] : runners) {
+      if (command->parsed()) return runner();
+    }
+    return 2;
+  } catch (const tlt::ConfigError& e) {
+    return print_error("error: ", e, 2);
+  } catch (const tlt::DataError& e) {
+    return print_error("error: ", e, 3);
+  } catch (const tlt::CheckpointError& e) {
+    return print_error("error: ", e, 3);
+  } catch (const tlt::Interrupted& e) {
+    return print_error("", e, 130);
+  } catch (const std::exception& e) {
+    return print_error("internal error (please report it): ", e, 1);
+  }
+}

@@ -1,0 +1,2 @@
+target_sources(tlt_core PRIVATE
+  config/schema.cpp)

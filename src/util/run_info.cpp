@@ -1,0 +1,48 @@
+#include "tlt/util/run_info.h"
+
+#include <ATen/Parallel.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <thread>
+
+#include "tlt/util/torch_compat.h"
+
+#ifndef TLT_VERSION
+#define TLT_VERSION "unknown"
+#endif
+#ifndef TLT_GIT_REVISION
+#define TLT_GIT_REVISION "unknown"
+#endif
+
+namespace tlt {
+
+std::string tlt_version() { return TLT_VERSION; }
+
+std::string git_revision() { return TLT_GIT_REVISION; }
+
+int configure_threads(int threads) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(threads);
+  return at::get_num_threads();
+}
+
+nlohmann::json describe_environment() {
+  char host[256] = {0};
+  ::gethostname(host, sizeof(host) - 1);
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char started[32];
+  std::strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return {
+      {"tlt_version", tlt_version()},
+      {"git_revision", git_revision()},
+      {"libtorch_version", compat::torch_version()},
+      {"threads", at::get_num_threads()},
+      {"hardware_threads", std::thread::hardware_concurrency()},
+      {"hostname", host},
+      {"started_utc", started},
+  };
+}
+
+}  // namespace tlt

@@ -1,0 +1,12 @@
+#include "tlt/util/torch_compat.h"
+
+#include <torch/cuda.h>
+#include <torch/utils.h>
+
+namespace tlt::compat {
+
+bool cuda_available() { return torch::cuda::is_available(); }
+
+void manual_seed(uint64_t seed) { torch::manual_seed(seed); }
+
+}  // namespace tlt::compat

@@ -1,0 +1,1 @@
+target_sources(tlt_tests PRIVATE config/schema_test.cpp)
