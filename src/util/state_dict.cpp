@@ -3,7 +3,10 @@
 #include <ATen/core/Dict.h>
 #include <ATen/core/ivalue.h>
 #include <c10/util/Exception.h>
+#include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/pickle.h>
+
+#include <sstream>
 
 #include <vector>
 
@@ -22,6 +25,47 @@ void save_state_dict(const StateDict& state, const std::filesystem::path& path) 
   write_file_atomic(path, std::string_view(bytes.data(), bytes.size()));
 }
 
+namespace {
+
+// LibTorch's unpickler (1.13 and 2.x) lacks the SETITEM opcode, which Python's pickler emits for a dict
+// with exactly one entry, so torch.save({"logits": t}) cannot be read as is. This rewrites such an
+// archive's data.pkl from "}q<memo> <key> <value> s." to "}q<memo> ( <key> <value> u.", an equivalent
+// MARK ... SETITEMS form that the unpickler accepts. Returns an empty vector if the pattern is absent.
+std::vector<char> rewrite_single_entry_dict(const std::string& bytes) {
+  std::istringstream stream(bytes);
+  caffe2::serialize::PyTorchStreamReader reader(&stream);
+  if (!reader.hasRecord("data.pkl")) return {};
+  auto [pickle_data, pickle_size] = reader.getRecord("data.pkl");
+  std::string pickle(static_cast<const char*>(pickle_data.get()), pickle_size);
+  // PROTO 2, EMPTY_DICT, BINPUT 0, ..., SETITEM, STOP
+  const std::string prefix("\x80\x02}q\x00", 5);
+  if (pickle.size() < 8 || pickle.compare(0, prefix.size(), prefix) != 0 || pickle.substr(pickle.size() - 2) != "s.") {
+    return {};
+  }
+  pickle.insert(prefix.size(), "(");
+  pickle[pickle.size() - 2] = 'u';
+
+  std::vector<char> output;
+  caffe2::serialize::PyTorchStreamWriter writer([&output](const void* data, size_t size) {
+    const char* begin = static_cast<const char*>(data);
+    output.insert(output.end(), begin, begin + size);
+    return size;
+  });
+  for (const std::string& name : reader.getAllRecords()) {
+    if (name == "version" || name == ".data/version") continue;  // the writer adds its own
+    if (name == "data.pkl") {
+      writer.writeRecord(name, pickle.data(), pickle.size());
+    } else {
+      auto [data, size] = reader.getRecord(name);
+      writer.writeRecord(name, data.get(), size);
+    }
+  }
+  writer.writeEndOfFile();
+  return output;
+}
+
+}  // namespace
+
 StateDict load_state_dict(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) {
     throw CheckpointError("checkpoint '" + path.string() + "' not found");
@@ -38,7 +82,13 @@ StateDict load_state_dict(const std::filesystem::path& path) {
   } catch (const std::exception& e) {
     std::string reason = e.what();
     reason = reason.substr(0, reason.find('\n'));
-    throw CheckpointError("cannot read checkpoint '" + path.string() +
+    try {
+      const std::vector<char> rewritten = rewrite_single_entry_dict(bytes);
+      if (!rewritten.empty()) value = torch::jit::pickle_load(rewritten);
+    } catch (const std::exception&) {
+      value = c10::IValue();
+    }
+    if (value.isNone()) throw CheckpointError("cannot read checkpoint '" + path.string() +
                           "': it is truncated or not a PyTorch state_dict (" + reason + ")");
   }
   if (!value.isGenericDict()) {

@@ -90,7 +90,7 @@ void write_gzip_lines(const fs::path& path, const std::vector<std::string>& line
   const at::Tensor e = expected.detach().to(at::kDouble).flatten().contiguous();
   const at::Tensor difference = (a - e).abs();
   const at::Tensor allowed = atol + rtol * e.abs();
-  const at::Tensor bad = (difference > allowed) | a.isnan() != e.isnan();
+  const at::Tensor bad = (difference > allowed) | (a.isnan() != e.isnan());
   if (!bad.any().item<bool>()) return ::testing::AssertionSuccess();
   const int64_t index = bad.nonzero()[0][0].item<int64_t>();
   return ::testing::AssertionFailure() << "first mismatch at flat index " << index << ": actual "

@@ -1,0 +1,2 @@
+target_sources(tlt_core PRIVATE
+  train/loss.cpp)

@@ -1,0 +1,1 @@
+target_sources(tlt_tests PRIVATE model/transformer_test.cpp)
