@@ -18,6 +18,15 @@ struct CommonOptions {
 /// chosen; it returns the exit code.
 using CommandRunner = std::function<int()>;
 
+/// Adds --threads and --log-level to a subcommand.
+void add_common_options(CLI::App& command, CommonOptions& common);
+
 CommandRunner add_train_command(CLI::App& app, CommonOptions& common);
+CommandRunner add_config_command(CLI::App& app, CommonOptions& common);
+CommandRunner add_translate_command(CLI::App& app, CommonOptions& common);
+CommandRunner add_bleu_command(CLI::App& app, CommonOptions& common);
+CommandRunner add_synth_attn_command(CLI::App& app, CommonOptions& common);
+CommandRunner add_landscape_command(CLI::App& app, CommonOptions& common);
+CommandRunner add_prune_command(CLI::App& app, CommonOptions& common);
 
 }  // namespace tlt::app

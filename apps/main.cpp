@@ -10,6 +10,7 @@
 #include <map>
 
 #include "commands.h"
+#include "process_environment.h"
 #include "tlt/util/error.h"
 #include "tlt/util/interrupt.h"
 #include "tlt/util/logging.h"
@@ -24,6 +25,8 @@ int print_error(const char* kind, const std::exception& e, int code) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tlt::app::reexec_with_tuned_environment(argv);
+
   CLI::App app{"tlt: Transformer Landscape Toolkit. Trains Transformers, compares optimizers, prunes with\n"
                "init rewinding and samples loss landscapes. Run 'tlt COMMAND --help' for each command."};
   app.require_subcommand(1);
@@ -33,6 +36,14 @@ int main(int argc, char** argv) {
   std::map<CLI::App*, tlt::app::CommandRunner> runners;
   auto remember = [&](tlt::app::CommandRunner runner) { runners[app.get_subcommands({}).back()] = runner; };
   remember(tlt::app::add_train_command(app, common));
+  remember(tlt::app::add_config_command(app, common));
+  remember(tlt::app::add_translate_command(app, common));
+  remember(tlt::app::add_bleu_command(app, common));
+#ifdef TLT_WITH_STUDY_LAYERS
+  remember(tlt::app::add_synth_attn_command(app, common));
+  remember(tlt::app::add_landscape_command(app, common));
+  remember(tlt::app::add_prune_command(app, common));
+#endif
 
   try {
     app.parse(argc, argv);

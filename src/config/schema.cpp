@@ -225,6 +225,28 @@ Field& Schema::field(const std::string& key, std::vector<double>& target, const 
   return f;
 }
 
+Field& Schema::field(const std::string& key, std::vector<int64_t>& target, const std::string& help) {
+  Field& f = add(key, help, "int list");
+  f.assign = [&target, key](const RawValue& raw) {
+    std::vector<int64_t> values;
+    if (!raw.text.empty()) {
+      for (const std::string& item : split_list(raw.text)) {
+        int64_t value = 0;
+        if (!parse_int64(item, value)) throw_type_error(key, raw, "an integer or a list of integers");
+        values.push_back(value);
+      }
+    }
+    target = std::move(values);
+  };
+  f.format = [&target] {
+    std::string text = "[";
+    for (size_t i = 0; i < target.size(); ++i) text += (i ? ", " : "") + std::to_string(target[i]);
+    return text + "]";
+  };
+  f.numbers = [&target] { return std::vector<double>(target.begin(), target.end()); };
+  return f;
+}
+
 Field& Schema::field(const std::string& key, std::vector<std::string>& target, const std::string& help) {
   Field& f = add(key, help, "string list");
   f.assign = [&target](const RawValue& raw) {

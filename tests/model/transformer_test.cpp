@@ -36,7 +36,7 @@ at::Tensor to_tensor(const nlohmann::json& rows) {
 }
 
 Golden load_golden() {
-  const auto dir = tlt::testing::shared_dir() / "reference" / "transformer_golden";
+  const auto dir = tlt::testing::source_dir() / "tests" / "data" / "model" / "transformer_golden";
   Golden golden;
   std::ifstream in(dir / "expected.json");
   EXPECT_TRUE(in.good()) << "missing " << dir;

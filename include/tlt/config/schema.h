@@ -72,6 +72,9 @@ class Schema {
   Field& field(const std::string& key, double& target, const std::string& help);
   Field& field(const std::string& key, std::string& target, const std::string& help);
   Field& field(const std::string& key, std::vector<double>& target, const std::string& help);
+  /// An integer list; an empty list ("[]" in YAML, "key=" on the command line) is valid. Range checks apply
+  /// to every element.
+  Field& field(const std::string& key, std::vector<int64_t>& target, const std::string& help);
   Field& field(const std::string& key, std::vector<std::string>& target, const std::string& help);
 
   /// Registers an enum class field; `names` maps every valid spelling to its value.

@@ -1,0 +1,267 @@
+#include "tlt/train/trainer.h"
+
+#include <ATen/ATen.h>
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+
+#include "tlt/data/batching.h"
+#include "tlt/data/prepared_data.h"
+#include "tlt/model/parameters.h"
+#include "tlt/model/transformer.h"
+#include "tlt/train/evaluation.h"
+#include "tlt/train/loss.h"
+#include "tlt/train/lr_schedule.h"
+#include "tlt/train/metrics_table.h"
+#include "tlt/train/run_folder.h"
+#include "tlt/train/weight_mask.h"
+#include "tlt/util/error.h"
+#include "tlt/util/file_io.h"
+#include "tlt/util/interrupt.h"
+#include "tlt/util/logging.h"
+#include "tlt/util/progress.h"
+#include "tlt/util/run_info.h"
+#include "tlt/util/state_dict.h"
+#include "tlt/util/torch_compat.h"
+
+namespace tlt::train {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Totals of one training epoch.
+struct EpochStats {
+  double loss_sum = 0.0;
+  int64_t n_word = 0;
+  int64_t n_correct = 0;
+  int64_t steps = 0;
+  double wall_s = 0.0;
+};
+
+at::Device parse_device(const std::string& name) {
+  if (name == "cpu") return at::kCPU;
+  if (name == "cuda") {
+    if (!compat::cuda_available()) {
+      throw ConfigError("--device cuda was requested, but this LibTorch build has no CUDA or no GPU is visible; "
+                        "use --device cpu or build against a CUDA LibTorch");
+    }
+    return at::kCUDA;
+  }
+  throw ConfigError("invalid --device '" + name + "': expected cpu or cuda");
+}
+
+/// Seed of the dropout generator for an epoch, so that a resumed epoch draws the same masks.
+uint64_t epoch_seed(int64_t seed, int64_t epoch) {
+  return static_cast<uint64_t>(seed) * 1000003ULL + static_cast<uint64_t>(epoch);
+}
+
+std::vector<data::Batch> collate_batches(const data::ParallelCorpus& corpus,
+                                         const std::vector<std::vector<int64_t>>& indices,
+                                         const data::Vocabulary& vocab, at::Device device) {
+  std::vector<data::Batch> batches;
+  batches.reserve(indices.size());
+  for (const auto& batch_indices : indices) {
+    data::Batch batch = data::collate(corpus, batch_indices, vocab);
+    batch.src = batch.src.to(device);
+    batch.trg = batch.trg.to(device);
+    batches.push_back(std::move(batch));
+  }
+  return batches;
+}
+
+EpochStats train_epoch(model::Transformer& model, optim::Optimizer& optimizer, LrSchedule& schedule,
+                       const WeightMask& mask, const std::vector<data::Batch>& batches, const RunConfig& config,
+                       const RunFolder& run, int64_t epoch, int64_t& step) {
+  const TrainOptions& options = config.train;
+  model->train();
+  compat::manual_seed(epoch_seed(options.seed, epoch));
+
+  int64_t total_steps = static_cast<int64_t>(batches.size());
+  if (options.max_steps_per_epoch > 0) total_steps = std::min(total_steps, options.max_steps_per_epoch);
+  Progress progress("train", "epoch " + std::to_string(epoch) + " step", total_steps, options.log_interval_s);
+
+  EpochStats stats;
+  for (int64_t i = 0; i < total_steps; ++i) {
+    throw_if_interrupted("training");
+    const data::Batch& batch = batches[static_cast<size_t>(i)];
+    const double lr = schedule.before_step(++step);
+
+    const int64_t length = batch.trg.size(1) - 1;
+    const at::Tensor trg_in = batch.trg.narrow(1, 0, length);
+    const at::Tensor gold = batch.trg.narrow(1, 1, length).reshape({-1});
+    const at::Tensor logits = model->forward(batch.src, trg_in);
+    const LossSums sums =
+        label_smoothed_loss(logits.view({-1, logits.size(2)}), gold, config.model.pad_idx, options.label_smoothing);
+
+    optimizer.zero_grad();
+    at::Tensor objective = sums.loss;
+    if (options.loss_reduction == LossReduction::kMean) objective = objective / static_cast<double>(sums.n_word);
+    objective.backward();
+    mask.apply_to_gradients();
+    optimizer.step();
+    mask.apply_to_weights();
+    if (std::find(options.save_steps.begin(), options.save_steps.end(), step) != options.save_steps.end()) {
+      save_state_dict(model::module_state(*model), run.step_checkpoint(step));
+    }
+
+    stats.loss_sum += sums.loss.item<double>();
+    stats.n_word += sums.n_word;
+    stats.n_correct += sums.n_correct;
+    stats.steps += 1;
+    const double loss = stats.loss_sum / static_cast<double>(stats.n_word);
+    char fields[160];
+    std::snprintf(fields, sizeof(fields), "loss %.3f | lr %.1e | %s tok/s", loss, lr,
+                  format_rate(static_cast<double>(stats.n_word) / std::max(progress.elapsed_s(), 1e-9)).c_str());
+    progress.update(i + 1, fields);
+  }
+  progress.finish();
+  stats.wall_s = progress.elapsed_s();
+  return stats;
+}
+
+/// Token accuracy on `corpus` of always predicting its most frequent gold token (eos included, as in training).
+double most_frequent_token_accuracy(const data::ParallelCorpus& corpus, int32_t eos_id) {
+  std::map<int32_t, int64_t> counts;
+  int64_t total = 0;
+  for (const auto& sentence : corpus.trg) {
+    for (int32_t id : sentence) ++counts[id];
+    ++counts[eos_id];
+    total += static_cast<int64_t>(sentence.size()) + 1;
+  }
+  int64_t most = 0;
+  for (const auto& [id, count] : counts) most = std::max(most, count);
+  return total > 0 ? static_cast<double>(most) / static_cast<double>(total) : 0.0;
+}
+
+bool is_better(Metric metric, double candidate, double best) {
+  if (std::isnan(candidate)) return false;
+  if (std::isnan(best)) return true;
+  return metric == Metric::kValidLoss ? candidate < best : candidate > best;
+}
+
+}  // namespace
+
+TrainSummary run_training(const RunConfig& config, const TrainSession& session) {
+  const TrainOptions& options = config.train;
+  RunFolder run(session.run_dir);
+  if (session.resume) {
+    run.require_resumable();
+  } else {
+    run.require_fresh();
+  }
+  run.open_log();
+  const at::Device device = parse_device(session.device);
+
+  // Data: SentencePiece model and encoded corpus, cached between runs.
+  const data::PreparedData data = data::prepare_data(config.data);
+  const int64_t vocab_size = data.vocab.size();
+
+  // Model, mask and optimizer.
+  compat::manual_seed(static_cast<uint64_t>(options.seed));
+  model::Transformer model(config.model, vocab_size);
+  if (!options.init_from.empty()) {
+    load_module_state(*model, load_state_dict(options.init_from), "train.init_from '" + options.init_from + "'");
+    spdlog::info("[train] initial weights from {}", options.init_from);
+  }
+  model->to(device);
+  WeightMask mask;
+  if (!options.mask.empty()) {
+    mask = WeightMask(*model, load_state_dict(options.mask), "mask '" + options.mask + "'");
+    mask.apply_to_weights();
+    spdlog::info("[train] mask {} prunes {:.2f}% of the masked tensors", options.mask, 100.0 * mask.sparsity());
+  }
+  std::vector<at::Tensor> tensors;
+  for (const auto& parameter : model::unique_parameters(*model)) tensors.push_back(parameter.tensor);
+  auto optimizer = optim::make_optimizer(options.optimizer, {{tensors, options.optimizer.lr}});
+  LrSchedule schedule(options, config.model.d_model, *optimizer);
+  spdlog::info("[train] model: {} parameters ({} layers, d_model {}, vocabulary {}), device {}, {} threads",
+               model::count_parameters(*model), config.model.n_layers, config.model.d_model, vocab_size,
+               session.device, at::get_num_threads());
+
+  // Run folder: resolved config and environment; w0 before the first step.
+  RunConfig resolved = config;
+  run.write_config(to_yaml(resolved));
+  const double baseline_accuracy = most_frequent_token_accuracy(data.valid, data.vocab.eos_id());
+  spdlog::info("[train] always predicting the most frequent target token scores {:.4f} validation accuracy",
+               baseline_accuracy);
+  run.write_run_json(options.seed, session.device, baseline_accuracy);
+  // The run keeps its own copy of the SentencePiece model, so translation needs only the run folder.
+  write_file_atomic(run.path() / "spm.model", read_file(data.vocab.model_path()));
+  TrainProgress progress;
+  if (session.resume) {
+    progress = run.load_progress(model, *optimizer, schedule);
+    mask.apply_to_weights();
+    spdlog::info("[train] resuming {} after epoch {} (step {})", run.path().string(), progress.epoch, progress.step);
+  } else {
+    save_state_dict(model::module_state(*model), run.path() / "init.pt");
+  }
+
+  MetricsTable train_table(run.path() / "train.csv",
+                           {"epoch", "step", "loss", "ppl", "acc", "lr", "tokens", "wall_s", "tok_per_s"});
+  MetricsTable valid_table(run.path() / "valid.csv", {"epoch", "loss", "ppl", "acc", "lr_reduced", "wall_s"});
+  train_table.load_existing(progress.epoch);
+  valid_table.load_existing(progress.epoch);
+
+  const auto valid_indices = data::make_batches(data.valid, config.data.batch_unit, config.data.batch_size,
+                                                static_cast<uint64_t>(options.seed), 0, /*shuffle=*/false);
+  const std::vector<data::Batch> valid_batches = collate_batches(data.valid, valid_indices, data.vocab, device);
+  if (valid_batches.empty()) throw DataError("the validation split is empty; check data.valid_split and data.max_valid_pairs");
+
+  for (int64_t epoch = progress.epoch + 1; epoch <= options.epochs; ++epoch) {
+    const auto train_indices = data::make_batches(data.train, config.data.batch_unit, config.data.batch_size,
+                                                  static_cast<uint64_t>(options.seed), epoch, /*shuffle=*/true);
+    const std::vector<data::Batch> train_batches = collate_batches(data.train, train_indices, data.vocab, device);
+    const EpochStats stats = train_epoch(model, *optimizer, schedule, mask, train_batches, config, run, epoch, progress.step);
+
+    const auto valid_start = std::chrono::steady_clock::now();
+    const EvalResult valid = evaluate(model, valid_batches, config.model.pad_idx);
+    const double valid_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - valid_start).count();
+    const double metric = options.metric == Metric::kValidLoss ? valid.loss() : valid.accuracy();
+    const double epoch_lr = optimizer->lr();  // the rate of the epoch's last step, before any plateau reduction
+    const bool reduced = schedule.after_epoch(metric);
+
+    const double train_loss = stats.loss_sum / static_cast<double>(std::max<int64_t>(stats.n_word, 1));
+    const double train_acc = static_cast<double>(stats.n_correct) / static_cast<double>(std::max<int64_t>(stats.n_word, 1));
+    const double tokens_per_s = static_cast<double>(stats.n_word) / std::max(stats.wall_s, 1e-9);
+    train_table.append({std::to_string(epoch), std::to_string(progress.step), format_number(train_loss),
+                        format_number(std::exp(std::min(train_loss, 100.0))), format_number(train_acc),
+                        format_number(epoch_lr), std::to_string(stats.n_word), format_number(stats.wall_s, 4),
+                        format_number(tokens_per_s, 5)});
+    valid_table.append({std::to_string(epoch), format_number(valid.loss()), format_number(valid.ppl()),
+                        format_number(valid.accuracy()), reduced ? "1" : "0", format_number(valid_s, 4)});
+    spdlog::info("[train] epoch {}/{} | train loss {:.4f} acc {:.4f} | valid loss {:.4f} ppl {:.2f} acc {:.4f} | "
+                 "{:.0f} tok/s | {}",
+                 epoch, options.epochs, train_loss, train_acc, valid.loss(), valid.ppl(), valid.accuracy(), tokens_per_s,
+                 format_duration(stats.wall_s));
+
+    // Checkpoints, then the training state that refers to them.
+    const StateDict weights = model::module_state(*model);
+    if (options.save == SaveMode::kAll) save_state_dict(weights, run.epoch_checkpoint(epoch));
+    if (is_better(options.metric, metric, progress.best_metric)) {
+      progress.best_metric = metric;
+      progress.best_epoch = epoch;
+      progress.best_valid_loss = valid.loss();
+      progress.best_valid_accuracy = valid.accuracy();
+      if (options.save != SaveMode::kLast) save_state_dict(weights, run.path() / "best.pt");
+    }
+    save_state_dict(weights, run.path() / "last.pt");
+    progress.epoch = epoch;
+    run.save_progress(progress, *optimizer, schedule, model);
+  }
+
+  spdlog::info("[train] done: best epoch {} (valid loss {:.4f}, acc {:.4f}); run folder {}", progress.best_epoch,
+               progress.best_valid_loss, progress.best_valid_accuracy, run.path().string());
+  TrainSummary summary;
+  summary.epochs_done = progress.epoch;
+  summary.best_epoch = progress.best_epoch;
+  summary.best_valid_loss = progress.best_valid_loss;
+  summary.best_valid_accuracy = progress.best_valid_accuracy;
+  return summary;
+}
+
+}  // namespace tlt::train
