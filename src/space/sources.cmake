@@ -1,0 +1,3 @@
+target_sources(tlt_core PRIVATE
+  space/direction.cpp
+  space/pca_direction.cpp)
