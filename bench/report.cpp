@@ -149,7 +149,8 @@ std::string format_op_profiles(const nlohmann::json& runs, size_t top) {
     const nlohmann::json& details = run.at("details");
     const char* key = details.contains("op_profile_per_step") ? "op_profile_per_step" : "op_profile_per_point";
     if (!details.contains(key) || details.at(key).is_null()) continue;
-    if (!shown.insert({run.at("workload"), run.at("variant")}).second) continue;
+    const std::pair<std::string, std::string> key_pair = {run.at("workload"), run.at("variant")};
+    if (!shown.insert(key_pair).second) continue;
 
     const nlohmann::json& profile = details.at(key);
     const char* unit = std::string(key) == "op_profile_per_step" ? "step" : "point";

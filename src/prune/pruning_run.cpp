@@ -120,6 +120,29 @@ InitState make_init(const PruneRequest& request, const fs::path& init_run, const
   return init;
 }
 
+/// The contents of prune.json: the request, the files it used, the counts and the versions.
+nlohmann::json make_record(const nlohmann::json& request_json, const fs::path& checkpoint,
+                           const std::string& existing_mask, const InitState& init, size_t masked_tensors,
+                           const TensorSparsity& total, int64_t parameters) {
+  return {
+      {"format_version", kRecordFormatVersion},
+      {"request", request_json},
+      {"checkpoint", checkpoint.string()},
+      {"checkpoint_fnv1a64", to_hex(fnv1a_64(read_file(checkpoint)))},
+      {"existing_mask", existing_mask},
+      {"init_source", init.source},
+      {"init_seed", init.seed >= 0 ? nlohmann::json(init.seed) : nlohmann::json()},
+      {"masked_tensors", masked_tensors},
+      {"masked_weights", total.numel},
+      {"pruned_weights", total.pruned},
+      {"sparsity", total.sparsity()},
+      {"parameters", parameters},
+      {"sparsity_of_all_parameters", static_cast<double>(total.pruned) / static_cast<double>(parameters)},
+      {"tlt_version", tlt_version()},
+      {"environment", describe_environment()},
+  };
+}
+
 /// Everything a pruning writes, computed before the first file is written.
 struct PruningResult {
   StateDict mask;
@@ -171,29 +194,14 @@ PruningResult compute_pruning(const PruneRequest& request, const nlohmann::json&
                         (out / "train").string() + "\n# or pass --retrain to tlt prune.\n" +
                         train::to_yaml(retrain_config);
 
-  const int64_t parameters = model::count_parameters(*model);
-  result.record = {
-      {"format_version", kRecordFormatVersion},
-      {"request", request_json},
-      {"checkpoint", checkpoint.string()},
-      {"checkpoint_fnv1a64", to_hex(fnv1a_64(read_file(checkpoint)))},
-      {"existing_mask", existing_path},
-      {"init_source", init.source},
-      {"init_seed", init.seed >= 0 ? nlohmann::json(init.seed) : nlohmann::json()},
-      {"masked_tensors", rows.size()},
-      {"masked_weights", result.total.numel},
-      {"pruned_weights", result.total.pruned},
-      {"sparsity", result.total.sparsity()},
-      {"parameters", parameters},
-      {"sparsity_of_all_parameters", static_cast<double>(result.total.pruned) / static_cast<double>(parameters)},
-      {"tlt_version", tlt_version()},
-      {"environment", describe_environment()},
-  };
+  result.record = make_record(request_json, checkpoint, existing_path, init, rows.size(), result.total,
+                              model::count_parameters(*model));
   spdlog::info("[prune] {}: {} of {} weights in {} tensors pruned ({:.2f}%, {} scope, rate {}); {:.2f}% of all {} "
                "parameters",
                checkpoint.string(), result.total.pruned, result.total.numel, rows.size(),
                100.0 * result.total.sparsity(), to_string(request.prune.scope), request.prune.rate,
-               100.0 * static_cast<double>(result.total.pruned) / static_cast<double>(parameters), parameters);
+               100.0 * result.record.at("sparsity_of_all_parameters").get<double>(),
+               result.record.at("parameters").get<int64_t>());
   spdlog::info("[prune] init: {}", init.source);
   return result;
 }

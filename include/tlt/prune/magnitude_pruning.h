@@ -44,7 +44,7 @@ std::vector<at::Tensor> prune_by_magnitude(const std::vector<PruneTarget>& targe
 /// pattern of options.include and no name matching a pattern of options.exclude. A tied tensor is selected
 /// once.
 /// Throws ConfigError for an invalid pattern, an include pattern that matches no prunable weight, an exclude
-/// pattern that matches no parameter, or an empty selection; each message lists some valid names.
+/// pattern that matches no parameter, or an empty selection. Each message lists some valid names.
 std::vector<model::UniqueParameter> select_prunable(const torch::nn::Module& module, const PruneOptions& options);
 
 /// One magnitude pruning step over `module`'s prunable weights.

@@ -36,7 +36,7 @@ struct PruneOptions {
 /// Registers the fields under `prefix`: rate, scope, include, exclude.
 void bind(config::Schema& schema, const std::string& prefix, PruneOptions& options);
 
-/// Cross-field and pattern checks: an empty include list, or a pattern that is not a valid glob or regex.
+/// Returns one message per violation: an empty include list, or a pattern that is not a valid glob or regex.
 std::vector<std::string> validate(const PruneOptions& options);
 
 struct InitOptions {
@@ -54,11 +54,11 @@ struct InitOptions {
 /// direction_seed.
 void bind(config::Schema& schema, const std::string& prefix, InitOptions& options);
 
-/// Cross-field checks: checkpoint mode without rewind_to, rewind_to, seed, alpha or beta given to a mode
-/// that ignores them, or a rewind_to that is not "epoch:K" or "step:K".
+/// Returns one message per violation: checkpoint mode without rewind_to, a rewind_to that is not "epoch:K"
+/// or "step:K", or rewind_to, seed, alpha or beta given to a mode that ignores them.
 std::vector<std::string> validate(const InitOptions& options);
 
-/// The random direction options of the perturbed init.
+/// Returns the options of the perturbed init's random direction y.
 space::DirectionOptions direction_options(const InitOptions& options);
 
 /// Config and command-line names: "global" and "tensor".
