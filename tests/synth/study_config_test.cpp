@@ -38,6 +38,8 @@ TEST(SynthAttnConfig, ShippedConfigLoads) {
   EXPECT_EQ(config.task.n_samples, 30000);
   EXPECT_DOUBLE_EQ(config.task.train_fraction, 0.7);
   EXPECT_EQ(parse_settings(config.train.settings, "train.settings").size(), 6u);
+  // The file documents the built-in defaults, so it must not drift from them.
+  EXPECT_EQ(to_yaml(config), to_yaml(SynthAttnConfig{}));
 }
 
 TEST(SynthAttnConfig, ResolvedYamlRoundTrips) {

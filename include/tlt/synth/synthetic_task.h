@@ -19,10 +19,10 @@
 //   5. Split: the first round(n_samples * train_fraction) samples are the training split, the rest the
 //      validation split. The samples are drawn independently, so no shuffle is needed.
 //
-// With W_q and W_k scaled by 1 / sqrt(D), the scores before teacher_sharpness have unit variance, so
-// teacher_sharpness is the standard deviation of the attention logits: 0 gives uniform attention (the
-// labels are then a linear function of the mean input, which a linear model learns), larger values give
-// peaked, input-dependent attention that only an attention layer can reproduce.
+// With W_q and W_k scaled by 1 / sqrt(D), the scores before teacher_sharpness have about unit variance,
+// so teacher_sharpness is about the standard deviation of the attention logits. 0 gives uniform
+// attention, and the labels are then a linear function of the mean input, which a linear model learns.
+// Larger values give peaked, input-dependent attention.
 #pragma once
 
 #include <ATen/core/Tensor.h>
