@@ -39,11 +39,9 @@ int main(int argc, char** argv) {
   remember(tlt::app::add_config_command(app, common));
   remember(tlt::app::add_translate_command(app, common));
   remember(tlt::app::add_bleu_command(app, common));
-#ifdef TLT_WITH_STUDY_LAYERS
   remember(tlt::app::add_synth_attn_command(app, common));
   remember(tlt::app::add_landscape_command(app, common));
   remember(tlt::app::add_prune_command(app, common));
-#endif
 
   try {
     app.parse(argc, argv);

@@ -1,7 +1,10 @@
-// landscape-small: landscape::compute_surface on an 11 x 11 grid around the wmt16-small model, the loop of
-// `tlt landscape`, followed by forward passes alone to split a point's time.
+// landscape-small: an 11 x 11 loss surface around the wmt16-small model, followed by forward passes alone
+// to split a point's time. The loop is landscape::compute_surface, the loop of `tlt landscape`.
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/InferenceMode.h>
+#include <fmt/format.h>
+#include <torch/csrc/autograd/grad_mode.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,13 +17,15 @@
 #include "op_profile.h"
 #include "tlt/data/batching.h"
 #include "tlt/data/prepared_data.h"
-#include "tlt/landscape/surface.h"
-#include "tlt/landscape/transformer_surface_model.h"
 #include "tlt/model/parameters.h"
-#include "tlt/space/direction.h"
+#include "tlt/train/evaluation.h"
 #include "tlt/util/error.h"
 #include "tlt/util/torch_compat.h"
 #include "workloads.h"
+
+#include "tlt/landscape/surface.h"
+#include "tlt/landscape/transformer_surface_model.h"
+#include "tlt/space/direction.h"
 
 namespace tlt::bench {
 
@@ -64,6 +69,80 @@ int64_t activation_estimate_bytes(const std::vector<data::Batch>& batches, int64
   return 2 * largest * vocab_size * static_cast<int64_t>(sizeof(float));
 }
 
+/// Time of the point loop.
+struct LoopTiming {
+  int64_t points = 0;
+  double wall_s = 0;
+  double evaluate_s_per_point = 0;     ///< train::evaluate: forward passes and loss
+  double set_weights_s_per_point = 0;  ///< writing base + a * x + b * y into the parameters
+  std::string implementation;          ///< which loop ran
+  int64_t minor_faults = 0;            ///< page faults during the loop
+  double cpu_s = 0;                    ///< CPU time of the process during the loop
+  nlohmann::json op_profile;           ///< operator profile per point, or null
+};
+
+/// Page faults, CPU time and, on request, an operator profile of the point loop.
+class LoopProbe {
+ public:
+  explicit LoopProbe(bool profile_ops) {
+    if (profile_ops) profile_.emplace();
+  }
+
+  /// Stores the measurements since construction in `timing`, whose point count must be set.
+  void finish(LoopTiming& timing) {
+    timing.minor_faults = minor_page_faults() - faults_start_;
+    timing.cpu_s = process_cpu_s() - cpu_start_s_;
+    if (profile_) timing.op_profile = profile_->summarise(static_cast<double>(std::max<int64_t>(timing.points, 1)));
+  }
+
+ private:
+  int64_t faults_start_ = minor_page_faults();
+  double cpu_start_s_ = process_cpu_s();
+  std::optional<OpProfile> profile_;
+};
+
+
+/// The loop of `tlt landscape`: landscape::compute_surface with space::random_direction, writing its CSV
+/// to a scratch folder that is removed afterwards.
+LoopTiming run_surface_loop(model::Transformer& transformer, const std::vector<data::Batch>& batches,
+                            int64_t pad_idx, int64_t max_points, int64_t warmup_points, bool profile_ops) {
+  landscape::TransformerSurfaceModel surface_model(transformer, batches, pad_idx, {{"benchmark", "landscape-small"}});
+  torch::nn::Module& module = surface_model.module();
+
+  // Directions: filter-normalised Gaussians (Li et al. 2018, section 4) around the initial weights, which
+  // are copied because set_weights overwrites the module's parameters.
+  const StateDict base = model::clone_state(model::module_state(module));
+  space::DirectionOptions direction_options;
+  direction_options.normalization = space::Normalization::kFilter;
+  direction_options.seed = 1;
+  const space::Direction x = space::random_direction(module, base, direction_options);
+  direction_options.seed = 2;
+  const space::Direction y = space::random_direction(module, base, direction_options);
+  for (int64_t i = 0; i < warmup_points; ++i) surface_model.evaluate();
+
+  const fs::path scratch = fs::temp_directory_path() / ("tlt_bench_landscape_" + std::to_string(::getpid()));
+  fs::remove_all(scratch);
+  landscape::SurfaceRequest request;
+  request.out = scratch / "surface.csv";
+  request.grid.x = {-1.0, 1.0, kAxisPoints};
+  request.grid.y = landscape::AxisRange{-1.0, 1.0, kAxisPoints};
+  request.description = {{"benchmark", "landscape-small"}};
+  request.max_points = max_points;
+  request.log_interval_s = 1e9;
+  LoopProbe probe(profile_ops);
+  const landscape::SurfaceResult result = landscape::compute_surface(surface_model, base, x, &y, request);
+  LoopTiming timing;
+  timing.points = result.computed;
+  timing.wall_s = result.wall_s;
+  timing.evaluate_s_per_point = result.evaluate_s_per_point;
+  timing.set_weights_s_per_point = result.set_weights_s_per_point;
+  timing.implementation = "landscape::compute_surface";
+  probe.finish(timing);
+  fs::remove_all(scratch);
+  return timing;
+}
+
+
 }  // namespace
 
 nlohmann::json run_landscape_workload(const WorkloadSettings& settings) {
@@ -83,42 +162,11 @@ nlohmann::json run_landscape_workload(const WorkloadSettings& settings) {
   }
   compat::manual_seed(1);
   model::Transformer transformer(model_options, vocab_size);
-  landscape::TransformerSurfaceModel surface_model(transformer, batches, model_options.pad_idx,
-                                                   {{"benchmark", "landscape-small"}, {"pairs", kEvaluationPairs}});
-  torch::nn::Module& module = surface_model.module();
 
-  // Directions: filter-normalised Gaussians (Li et al. 2018, section 4) around the initial weights, which
-  // are copied because set_weights overwrites the module's parameters.
-  const StateDict base = model::clone_state(model::module_state(module));
-  space::DirectionOptions direction_options;
-  direction_options.normalization = space::Normalization::kFilter;
-  direction_options.seed = 1;
-  const space::Direction x = space::random_direction(module, base, direction_options);
-  direction_options.seed = 2;
-  const space::Direction y = space::random_direction(module, base, direction_options);
-  for (int64_t i = 0; i < warmup_points; ++i) surface_model.evaluate();
-
-  // The surface, written to a scratch folder that is removed afterwards.
-  const fs::path scratch = fs::temp_directory_path() / ("tlt_bench_landscape_" + std::to_string(::getpid()));
-  fs::remove_all(scratch);
-  landscape::SurfaceRequest request;
-  request.out = scratch / "surface.csv";
-  request.grid.x = {-1.0, 1.0, kAxisPoints};
-  request.grid.y = landscape::AxisRange{-1.0, 1.0, kAxisPoints};
-  request.description = {{"benchmark", "landscape-small"}};
-  request.max_points = settings.steps;
-  request.log_interval_s = 1e9;
-  const int64_t faults_start = minor_page_faults();
-  const double cpu_start_s = process_cpu_s();
-  std::optional<OpProfile> profile;
-  if (settings.profile_ops) profile.emplace();
-  const landscape::SurfaceResult result = landscape::compute_surface(surface_model, base, x, &y, request);
-  const nlohmann::json op_profile =
-      profile ? profile->summarise(static_cast<double>(std::max<int64_t>(result.computed, 1))) : nlohmann::json(nullptr);
-  const double faults = static_cast<double>(minor_page_faults() - faults_start);
-  const double cpu_s = process_cpu_s() - cpu_start_s;
-  fs::remove_all(scratch);
-  if (result.computed == 0) throw ConfigError("the landscape benchmark computed no point; check --steps");
+  // The grid.
+  const LoopTiming result = run_surface_loop(transformer, batches, model_options.pad_idx, settings.steps, warmup_points,
+                                             settings.profile_ops);
+  if (result.points == 0) throw ConfigError("the landscape benchmark computed no point; check --steps");
 
   // Forward passes alone on the same batches, to separate them from the loss and the rest of a point.
   double forward_s = 0;
@@ -135,9 +183,9 @@ nlohmann::json run_landscape_workload(const WorkloadSettings& settings) {
     forward_s /= static_cast<double>(kForwardRepeats);
   }
 
-  const double points = static_cast<double>(result.computed);
+  const double points = static_cast<double>(result.points);
   const double point_s = result.wall_s / points;
-  const int64_t parameter_bytes = model::count_parameters(module) * static_cast<int64_t>(sizeof(float));
+  const int64_t parameter_bytes = model::count_parameters(*transformer) * static_cast<int64_t>(sizeof(float));
   nlohmann::json metrics = {
       {"points_per_s", points / result.wall_s},
       {"point_s", point_s},
@@ -146,19 +194,20 @@ nlohmann::json run_landscape_workload(const WorkloadSettings& settings) {
       {"forward_s_per_point", forward_s},
       {"outside_forward_s_per_point", point_s - forward_s},
       {"model_flop_per_s", forward_flops_per_point * points / result.wall_s},
-      {"minor_faults_per_point", faults / points},
-      {"busy_cores", cpu_s / result.wall_s},
+      {"minor_faults_per_point", static_cast<double>(result.minor_faults) / points},
+      {"busy_cores", result.cpu_s / result.wall_s},
   };
   nlohmann::json details = {
-      {"grid", request.grid.to_json()},
-      {"points", result.computed},
+      {"loop", result.implementation},
+      {"grid", fmt::format("{0} x {0} on [-1, 1]^2", kAxisPoints)},
+      {"points", result.points},
       {"warmup_points", warmup_points},
       {"pairs", kEvaluationPairs},
       {"batches", batches.size()},
       {"target_tokens_per_point", target_tokens},
       {"model_gflop_per_point", forward_flops_per_point / 1e9},
-      {"parameters", model::count_parameters(module)},
-      {"op_profile_per_point", op_profile},
+      {"parameters", model::count_parameters(*transformer)},
+      {"op_profile_per_point", result.op_profile},
       {"memory",
        {{"max_rss_bytes", max_rss_bytes()},
         {"rss_at_start_bytes", baseline_rss},

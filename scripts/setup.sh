@@ -54,6 +54,6 @@ echo "[setup] BLAS: $(update-alternatives --query "$blas_link" | awk '/^Value:/ 
 
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DTLT_ONLY_LAYERS= -DTLT_WITH_STUDY_LAYERS=OFF -DTLT_BUILD_BENCH=OFF "${launcher[@]}" ${CMAKE_ARGS:-}
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DTLT_ONLY_LAYERS= "${launcher[@]}" ${CMAKE_ARGS:-}
 cmake --build "$BUILD_DIR" -j "$(nproc)"
 echo "[setup] built $BUILD_DIR/apps/tlt"

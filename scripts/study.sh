@@ -124,7 +124,8 @@ synth_set=()
 source "$profile_file"
 
 problems=()
-[[ -n $train_config ]] || problems+=("train_config is empty; name a tlt train config, for example configs/wmt16-small.yaml")
+[[ -n $train_config ]] ||
+  problems+=("train_config is empty; name a tlt train config, for example configs/wmt16-small.yaml")
 train_config=$(absolute_path "$train_config" "$repo")
 synth_config=$(absolute_path "$synth_config" "$repo")
 [[ -f $train_config ]] || problems+=("train_config '$train_config' not found")
@@ -157,14 +158,15 @@ fi
 # Tools and inputs, checked before the first stage so that a missing piece does not stop a long study late.
 
 [[ -x $tlt ]] || fail 3 "tlt executable '$tlt' not found; build it with 'bash scripts/setup.sh' or set TLT"
+tlt_help=$("$tlt" --help 2>&1) || fail 3 "'$tlt' --help failed: $tlt_help"
 for command in train prune landscape synth-attn; do
-  "$tlt" "$command" --help >/dev/null 2>&1 ||
-    fail 3 "'$tlt' has no working '$command' command; rebuild tlt (bash scripts/setup.sh)"
+  grep -qE "^ +$command( |$)" <<<"$tlt_help" ||
+    fail 3 "'$tlt' has no '$command' command; rebuild it with 'bash scripts/setup.sh'"
 done
 [[ -f $data_dir/train.de.gz && -f $data_dir/val.en.gz ]] ||
   fail 3 "Multi30k not found in '$data_dir'; run 'bash scripts/fetch_multi30k.sh' or set TLT_MULTI30K_DIR"
 "$python" -c "import matplotlib, numpy, pandas" 2>/dev/null ||
-  fail 3 "'$python' cannot import matplotlib, numpy and pandas; install python3-matplotlib and python3-pandas " \
+  fail 3 "'$python' cannot import matplotlib, numpy and pandas; install python3-matplotlib and python3-pandas" \
     "or set TLT_PYTHON"
 
 # Every setting of the study goes into profile.txt. A rerun with other settings is rejected, because the
@@ -206,7 +208,7 @@ cd -- "$out"
 if [[ -f profile.txt ]]; then
   if [[ $(cat profile.txt) != "$record" ]]; then
     diff <(cat profile.txt) <(echo "$record") >&2 || true
-    fail 2 "'$out' holds a study with other settings (differences above: < saved, > now); pass another --out " \
+    fail 2 "'$out' holds a study with other settings (differences above: < saved, > now); pass another --out" \
       "or delete the folder to start again"
   fi
 else
@@ -247,7 +249,7 @@ run_stage() {
     log "$name: interrupted after ${wall_s} s; rerun the same command to continue"
     exit 130
   elif [[ $status -ne 0 ]]; then
-    log "$name: failed with exit code $status after ${wall_s} s; see $out/logs/$name.log, fix the cause and " \
+    log "$name: failed with exit code $status after ${wall_s} s; see $out/logs/$name.log, fix the cause and" \
       "rerun the same command to continue"
     exit "$status"
   fi
@@ -315,14 +317,14 @@ shared_directions=(--x directions/x.pt --y directions/y.pt)
 for model in "${models[@]}"; do
   # shellcheck disable=SC2207
   arguments=($(model_arguments "$model"))
+  landscape=("$tlt" landscape "${threads_args[@]}" "${arguments[@]}" "${shared_directions[@]}"
+    --eval-sentences "$eval_sentences")
   if [[ $model != base ]]; then
-    run_stage "landscape-$model-global" "$tlt" landscape "${threads_args[@]}" "${arguments[@]}" "${shared_directions[@]}" \
-      --x-range="$global_range" --y-range="$global_range" --scale "$global_scale" \
-      --eval-sentences "$eval_sentences" --out "landscape/$model-global.csv"
+    run_stage "landscape-$model-global" "${landscape[@]}" --x-range="$global_range" --y-range="$global_range" \
+      --scale "$global_scale" --out "landscape/$model-global.csv"
   fi
-  run_stage "landscape-$model-local" "$tlt" landscape "${threads_args[@]}" "${arguments[@]}" "${shared_directions[@]}" \
-    --x-range="$local_range" --y-range="$local_range" --scale "$local_scale" \
-    --eval-sentences "$eval_sentences" --out "landscape/$model-local.csv"
+  run_stage "landscape-$model-local" "${landscape[@]}" --x-range="$local_range" --y-range="$local_range" \
+    --scale "$local_scale" --out "landscape/$model-local.csv"
 done
 run_stage landscape-base-epochs "$tlt" landscape "${threads_args[@]}" --run base --checkpoints init.pt 'epoch_*.pt' \
   "${shared_directions[@]}" --x-range="$series_range" --y-range="$series_range" --scale "$series_scale" \

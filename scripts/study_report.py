@@ -65,9 +65,9 @@ def find_models(study):
     for path in glob.glob(os.path.join(study, "p*-*")):
         match = re.fullmatch(r"p(\d+)-(rewind|random)", os.path.basename(path))
         if match and os.path.isfile(os.path.join(path, "train", "valid.csv")):
-            percent, init = int(match.group(1)), match.group(2)
-            pruned.append(Model(name=match.group(0), label=f"{percent}% {init}", run=os.path.join(match.group(0), "train"),
-                                percent=percent, init=init))
+            name, percent, init = match.group(0), int(match.group(1)), match.group(2)
+            pruned.append(Model(name=name, label=f"{percent}% {init}", run=os.path.join(name, "train"), percent=percent,
+                                init=init))
     pruned.sort(key=lambda model: (model.percent, model.init != "rewind"))
     return models + pruned
 

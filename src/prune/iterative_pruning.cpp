@@ -80,6 +80,8 @@ std::vector<double> plan_rounds(double rate_per_round, double target) {
 }
 
 std::vector<RoundOutcome> run_iterative_pruning(const IterativeRequest& request) {
+  // NOTE: the plan counts sparsity from the weights unpruned before round 1. A source run that is already
+  // pruned (a train.mask, or --mask) therefore ends above --target over all prunable weights.
   const std::vector<double> rates = plan_rounds(request.rate_per_round, request.target);
   const fs::path out(request.round.out);
   PruneRequest first_round = request.round;

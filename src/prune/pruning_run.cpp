@@ -110,9 +110,9 @@ InitState make_init(const PruneRequest& request, const fs::path& init_run, const
       const StateDict w0 = load_state_dict(path);
       check_state_dict_matches(w0, model::module_state(module), "recorded init '" + path.string() + "'");
       init.weights = perturbed_init(module, w0, trained, options, mask);
-      init.source = path.string() + " + " + std::to_string(options.alpha) + " * (w* - w0) + " +
-                    std::to_string(options.beta) + " * y (" + space::normalization_name(options.normalization) +
-                    "-normalised, direction seed " + std::to_string(options.direction_seed) + ")";
+      init.source = fmt::format("{} + {} * (w* - w0) + {} * y ({}-normalised, direction seed {})", path.string(),
+                                options.alpha, options.beta, space::normalization_name(options.normalization),
+                                options.direction_seed);
       break;
     }
   }

@@ -1,6 +1,10 @@
 #include "prune/prune_test_support.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
 
 #include "support/test_support.h"
 #include "tlt/train/trainer.h"
@@ -29,8 +33,13 @@ train::RunConfig tiny_config(std::vector<std::string> overrides) {
 
 const fs::path& tiny_base_run() {
   static const fs::path run = [] {
-    const fs::path dir = fs::current_path() / "tmp" / "prune_tiny_base_run";
+    // One folder per process: CTest runs each test in its own process, several at a time.
+    const fs::path dir = fs::current_path() / "tmp" / ("prune_tiny_base_run." + std::to_string(::getpid()));
     fs::remove_all(dir);
+    std::atexit([] {
+      std::error_code ignored;
+      fs::remove_all(fs::current_path() / "tmp" / ("prune_tiny_base_run." + std::to_string(::getpid())), ignored);
+    });
     train::TrainSession session;
     session.run_dir = dir.string();
     train::run_training(tiny_config({"train.epochs=2", "train.max_steps_per_epoch=3", "train.save_steps=2,4"}),

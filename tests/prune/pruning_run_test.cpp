@@ -306,6 +306,39 @@ TEST(PruningRun, RetrainWritesSummaryAndSkipsWhenDone) {
   EXPECT_EQ(fs::last_write_time(dir / "out" / "train" / "run.json"), written);
 }
 
+TEST(PruningRun, RetrainResumesInterruptedTraining) {
+  TempDir dir("retrain_resume");
+  PruneRequest request = request_into(dir / "out", 0.5);
+  request.overrides = {"train.epochs=2"};
+  run_pruning(request);
+
+  // An interrupted retraining: one of the two epochs is done.
+  train::TrainSession session;
+  session.run_dir = (dir / "out" / "train").string();
+  train::run_training(train::load_run_config((dir / "out" / "config.yaml").string(), {"train.epochs=1"}), session);
+
+  request.retrain = true;
+  const PruneOutcome outcome = run_pruning(request);
+  EXPECT_TRUE(outcome.reused);
+  EXPECT_EQ(outcome.retrain_summary.epochs_done, 2);
+  const std::string table = read_text(dir / "out" / "train" / "train.csv");
+  EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 3) << table;
+}
+
+TEST(PruningRun, RetrainRestartsRunWithoutCompleteEpoch) {
+  TempDir dir("retrain_restart");
+  PruneRequest request = request_into(dir / "out", 0.5);
+  request.overrides = {"train.epochs=1"};
+  run_pruning(request);
+  // A retraining stopped before its first epoch ended leaves init.pt but no train_state.pt.
+  fs::create_directories(dir / "out" / "train");
+  fs::copy_file(dir / "out" / "init.pt", dir / "out" / "train" / "init.pt");
+
+  request.retrain = true;
+  EXPECT_EQ(run_pruning(request).retrain_summary.epochs_done, 1);
+  EXPECT_TRUE(fs::exists(dir / "out" / "train" / "train_state.pt"));
+}
+
 TEST(IterativePruning, PlanEndsExactlyOnTarget) {
   EXPECT_EQ(plan_rounds(0.5, 0.75), (std::vector<double>{0.5, 0.5}));
   const std::vector<double> rates = plan_rounds(0.2, 0.8);

@@ -75,8 +75,10 @@ TEST(PcaDirections, RecoversKnownDirections) {
   const double norm2 = std::sqrt(dot(e2, e2));
   for (auto& [name, tensor] : e2) tensor.div_(norm2);
 
-  const std::vector<double> a = {-4.0, -2.0, 0.0, 2.5, 4.0, 1.0};
-  const std::vector<double> b = {0.5, -0.4, 0.3, -0.2, 0.1, -0.6};
+  // a and b have mean 0 and are uncorrelated, so the principal axes of the centred offsets are exactly e1 and e2
+  // (PCA, as in Li et al.'s code, centres the offsets first).
+  const std::vector<double> a = {-4.0, -2.0, 0.0, 2.0, 4.0, 0.0};
+  const std::vector<double> b = {0.5, -0.5, 0.0, -0.5, 0.5, 0.0};
   std::vector<StateDict> checkpoints;
   for (size_t i = 0; i < a.size(); ++i) {
     StateDict checkpoint;
