@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "tlt/dist/process_group.h"
 #include "tlt/config/schema.h"
 #include "tlt/landscape/landscape.h"
 #include "tlt/landscape/sweep.h"
@@ -173,6 +174,9 @@ CommandRunner add_landscape_command(CLI::App& app, CommonOptions& common) {
 
     landscape::LandscapeOptions options = arguments->options;
     apply_direction_arguments(arguments->direction, options.directions);
+    // Under torchrun, srun or scripts/launch_local.sh the ranks split the points of every surface.
+    const std::unique_ptr<dist::ProcessGroup> group = dist::join_from_environment();
+    options.group = group.get();
     options.evaluation.split =
         config::parse_choice(arguments->eval_split, landscape::eval_split_names(), "--eval-split");
     const landscape::LandscapeSummary summary = landscape::run_landscape(options);

@@ -1,7 +1,9 @@
 // tlt train: parse options, resolve the config, call train::run_training.
 #include <filesystem>
+#include <memory>
 
 #include "commands.h"
+#include "tlt/dist/process_group.h"
 #include "tlt/train/trainer.h"
 #include "tlt/util/error.h"
 #include "tlt/util/run_info.h"
@@ -61,6 +63,9 @@ CommandRunner add_train_command(CLI::App& app, CommonOptions& common) {
       config = train::load_run_config(arguments->config_path, arguments->overrides);
       session.run_dir = arguments->out.empty() ? default_run_dir(arguments->config_path) : arguments->out;
     }
+    // Under torchrun, srun or scripts/launch_local.sh the ranks train data-parallel.
+    const std::unique_ptr<dist::ProcessGroup> group = dist::join_from_environment();
+    session.group = group.get();
     train::run_training(config, session);
     return 0;
   };

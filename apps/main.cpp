@@ -62,6 +62,8 @@ int main(int argc, char** argv) {
     return print_error("error: ", e, 3);
   } catch (const tlt::CheckpointError& e) {
     return print_error("error: ", e, 3);
+  } catch (const tlt::DistributedError& e) {
+    return print_error("error: ", e, 4);
   } catch (const tlt::Interrupted& e) {
     return print_error("", e, 130);
   } catch (const std::exception& e) {

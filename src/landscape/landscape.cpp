@@ -134,7 +134,8 @@ LandscapeSummary run_landscape(const LandscapeOptions& options) {
                directions.x_info.value("norm", 0.0),
                directions.y ? directions.y_info.value("kind", "") + fmt::format(" (norm {:.4g})", directions.y_info.value("norm", 0.0))
                             : std::string("none"));
-  if (!options.save_directions.empty()) save_directions(directions, options.save_directions);
+  const bool is_rank0 = options.group == nullptr || options.group->rank() == 0;
+  if (!options.save_directions.empty() && is_rank0) save_directions(directions, options.save_directions);
   const space::Direction* y = directions.y ? &*directions.y : nullptr;
 
   nlohmann::json description = {
@@ -152,6 +153,7 @@ LandscapeSummary run_landscape(const LandscapeOptions& options) {
   request.log_interval_s = options.log_interval_s;
   request.fresh = options.fresh;
   request.max_points = options.max_points;
+  request.group = options.group;
   LandscapeSummary summary;
 
   // Phase 3a: one surface around the centre.
@@ -168,12 +170,14 @@ LandscapeSummary run_landscape(const LandscapeOptions& options) {
   // Phase 3b: an epoch-wise series with the same directions around each checkpoint.
   const fs::path folder = options.out.empty() ? run_dir / "landscape_series" : fs::path(options.out);
   const std::vector<fs::path> checkpoints = expand_checkpoint_patterns(run_dir, options.checkpoints, "--checkpoints");
-  save_directions(directions, folder);
-  std::string index = "index,checkpoint,csv\n";
-  for (size_t i = 0; i < checkpoints.size(); ++i) {
-    index += fmt::format("{},{},{}\n", i, checkpoints[i].string(), series_name(i));
+  if (is_rank0) {
+    save_directions(directions, folder);
+    std::string index = "index,checkpoint,csv\n";
+    for (size_t i = 0; i < checkpoints.size(); ++i) {
+      index += fmt::format("{},{},{}\n", i, checkpoints[i].string(), series_name(i));
+    }
+    write_file_atomic(folder / "index.csv", index);
   }
-  write_file_atomic(folder / "index.csv", index);
   description["directions_center"] = center_path.string();
   int64_t budget = options.max_points;
   for (size_t i = 0; i < checkpoints.size(); ++i) {

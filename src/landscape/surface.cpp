@@ -81,6 +81,55 @@ void write_partial(const fs::path& path, const std::string& hash, const std::map
   write_file_atomic(path, hash_line(hash) + "\n" + table_text(rows));
 }
 
+/// OUT.partial.rankR, the partial file of rank R in a run of several ranks.
+fs::path rank_partial_path(const fs::path& out, int rank) {
+  return with_suffix(out, ".partial.rank" + std::to_string(rank));
+}
+
+/// OUT.partial and every OUT.partial.rankR beside it, whatever number of ranks wrote them.
+std::vector<fs::path> existing_partial_files(const fs::path& out) {
+  std::vector<fs::path> files;
+  const fs::path single = with_suffix(out, ".partial");
+  if (fs::exists(single)) files.push_back(single);
+  const fs::path folder = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+  const std::string prefix = out.filename().string() + ".partial.rank";
+  if (!fs::is_directory(folder)) return files;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+        name.find_first_not_of("0123456789", prefix.size()) == std::string::npos) {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+/// Sums the metrics that each rank computed in this call over all ranks, and adds the rows of the other
+/// ranks to `rows`. `computed` maps a point's linear index to its loss, ppl and accuracy.
+void gather_rows(dist::ProcessGroup& group, const Grid& grid, const std::vector<double>& x_values,
+                 const std::vector<double>& y_values, const std::map<int64_t, PointMetrics>& computed,
+                 std::map<PointKey, std::string>& rows) {
+  const int64_t n_y = static_cast<int64_t>(y_values.size());
+  at::Tensor values = at::zeros({grid.size(), 4}, at::kDouble);  // loss, ppl, acc, 1 where computed
+  auto cells = values.accessor<double, 2>();
+  for (const auto& [index, metrics] : computed) {
+    cells[index][0] = metrics.loss;
+    cells[index][1] = metrics.ppl;
+    cells[index][2] = metrics.accuracy;
+    cells[index][3] = 1.0;
+  }
+  group.all_reduce_sum(values);
+  for (int64_t index = 0; index < grid.size(); ++index) {
+    if (cells[index][3] == 0.0) continue;
+    const int64_t ix = index / n_y;
+    const int64_t iy = index % n_y;
+    rows[{ix, iy}] = fmt::format("{},{},{},{},{},{},{}", ix, iy, format_value(grid.scale * x_values[ix]),
+                                 format_value(grid.scale * y_values[iy]), format_value(cells[index][0]),
+                                 format_value(cells[index][1]), format_value(cells[index][2]));
+  }
+}
+
 // Returns true when OUT and OUT.json hold a complete surface with this hash.
 bool is_complete(const fs::path& out, const std::string& hash, int64_t points) {
   const fs::path sidecar = with_suffix(out, ".json");
@@ -142,14 +191,23 @@ SurfaceResult compute_surface(SurfaceModel& model, const StateDict& base, const 
   SurfaceResult result;
   result.arguments_hash = to_hex(fnv1a_64(identity.dump()));
   result.points = grid.size();
-  const fs::path partial_path = with_suffix(request.out, ".partial");
+  dist::ProcessGroup* group = request.group;
+  const int rank = group ? group->rank() : 0;
+  const int world_size = group ? group->world_size() : 1;
+  const fs::path partial_path =
+      world_size > 1 ? rank_partial_path(request.out, rank) : with_suffix(request.out, ".partial");
   if (is_complete(request.out, result.arguments_hash, result.points)) {
     spdlog::info("[landscape] {} is complete with the same arguments; nothing to compute", request.out.string());
     result.complete = true;
     result.already_complete = true;
     return result;
   }
-  std::map<PointKey, std::string> rows = read_partial(partial_path, result.arguments_hash, request.fresh, request.out);
+  std::map<PointKey, std::string> rows;
+  for (const fs::path& path : existing_partial_files(request.out)) {
+    for (auto& [key, row] : read_partial(path, result.arguments_hash, request.fresh, request.out)) rows[key] = row;
+  }
+  // Every rank must split the same set of missing points, so none writes a partial file before all have read.
+  if (group) group->barrier();
   result.reused = static_cast<int64_t>(rows.size());
   if (result.reused > 0) {
     spdlog::info("[landscape] resuming {}: {} of {} points done", request.out.string(), result.reused, result.points);
@@ -160,7 +218,10 @@ SurfaceResult compute_surface(SurfaceModel& model, const StateDict& base, const 
   const std::vector<double> y_values = grid.y ? grid.y->values() : std::vector<double>{0.0};
   std::vector<const space::Direction*> directions = {&x};
   if (y) directions.push_back(y);
-  Progress progress("landscape", "point", result.points - result.reused, request.log_interval_s);
+  const int64_t missing = result.points - result.reused;
+  Progress progress("landscape", "point", (missing + world_size - 1 - rank) / world_size, request.log_interval_s);
+  std::map<int64_t, PointMetrics> computed;  // this call's points by linear index, for the ranks' gather
+  int64_t missing_seen = 0;
   const auto loop_start = Clock::now();
   auto last_save = Clock::now();
   double evaluate_s = 0;
@@ -169,6 +230,7 @@ SurfaceResult compute_surface(SurfaceModel& model, const StateDict& base, const 
   for (int64_t ix = 0; ix < grid.x.points && !stopped_early; ++ix) {
     for (int64_t iy = 0; iy < static_cast<int64_t>(y_values.size()); ++iy) {
       if (rows.count({ix, iy})) continue;
+      if (missing_seen++ % world_size != rank) continue;  // another rank's point
       if (request.max_points > 0 && result.computed >= request.max_points) {
         stopped_early = true;
         break;
@@ -188,6 +250,7 @@ SurfaceResult compute_surface(SurfaceModel& model, const StateDict& base, const 
       rows[{ix, iy}] = fmt::format("{},{},{},{},{},{},{}", ix, iy, format_value(a), format_value(b),
                                    format_value(metrics.loss), format_value(metrics.ppl), format_value(metrics.accuracy));
       result.computed += 1;
+      computed[ix * static_cast<int64_t>(y_values.size()) + iy] = metrics;
       spdlog::debug("[landscape] point ({}, {}) at ({}, {}): loss {:.6f} acc {:.4f}", ix, iy, a, b, metrics.loss,
                     metrics.accuracy);
       const double elapsed = seconds_since(loop_start);
@@ -217,6 +280,7 @@ SurfaceResult compute_surface(SurfaceModel& model, const StateDict& base, const 
     result.set_weights_s_per_point = set_weights_s / count;
     result.overhead_s_per_point = (result.wall_s - evaluate_s) / count;
   }
+  if (group) gather_rows(*group, grid, x_values, y_values, computed, rows);
   result.nonfinite = count_nonfinite(rows);
 
   if (static_cast<int64_t>(rows.size()) < result.points) {
@@ -226,7 +290,12 @@ SurfaceResult compute_surface(SurfaceModel& model, const StateDict& base, const 
     return result;
   }
 
-  // Phase 3: the complete table and its sidecar; the partial file goes last.
+  // Phase 3: the complete table and its sidecar, written by rank 0; the partial files go last.
+  result.complete = true;
+  if (rank != 0) {
+    group->barrier();  // returns once rank 0 has written OUT
+    return result;
+  }
   nlohmann::json sidecar = request.description;
   sidecar["grid"] = grid.to_json();
   sidecar["columns"] = kSurfaceColumns;
@@ -237,25 +306,27 @@ SurfaceResult compute_surface(SurfaceModel& model, const StateDict& base, const 
   sidecar["tlt_version"] = tlt_version();
   sidecar["git_revision"] = git_revision();
   sidecar["environment"] = describe_environment();
-  sidecar["timing"] = {{"computed_points", result.computed},
+  sidecar["ranks"] = world_size;
+  const int64_t computed_by_all = result.points - result.reused;  // by every rank in this call
+  sidecar["timing"] = {{"computed_points", computed_by_all},
                        {"reused_points", result.reused},
                        {"wall_s", result.wall_s},
-                       {"points_per_s", result.computed > 0 ? static_cast<double>(result.computed) / result.wall_s : 0.0},
+                       {"points_per_s", computed_by_all > 0 ? static_cast<double>(computed_by_all) / result.wall_s : 0.0},
                        {"evaluate_s_per_point", result.evaluate_s_per_point},
                        {"set_weights_s_per_point", result.set_weights_s_per_point},
                        {"overhead_s_per_point", result.overhead_s_per_point}};
   write_file_atomic(request.out, table_text(rows));
   write_file_atomic(with_suffix(request.out, ".json"), sidecar.dump(2) + "\n");
   std::error_code ignored;
-  fs::remove(partial_path, ignored);
-  result.complete = true;
+  for (const fs::path& path : existing_partial_files(request.out)) fs::remove(path, ignored);
+  if (group) group->barrier();
   if (result.nonfinite > 0) {
     spdlog::warn("[landscape] {} of {} points have a NaN or infinite loss (written as nan/inf)", result.nonfinite,
                  result.points);
   }
   spdlog::info("[landscape] wrote {} ({} points, {:.2f} points/s, {:.1f} ms per point outside the forward passes)",
                request.out.string(), result.points,
-               result.computed > 0 ? static_cast<double>(result.computed) / result.wall_s : 0.0,
+               computed_by_all > 0 ? static_cast<double>(computed_by_all) / result.wall_s : 0.0,
                1000.0 * result.overhead_s_per_point);
   return result;
 }

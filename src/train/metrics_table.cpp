@@ -36,14 +36,18 @@ void MetricsTable::load_existing(int64_t max_epoch) {
   std::istringstream in(read_file(path_));
   std::string line;
   std::getline(in, line);
-  if (line != join(columns_)) {
+  // A table written before columns were added at the end is continued with those columns left empty.
+  size_t kept = columns_.size();
+  while (kept > 1 && line != join({columns_.begin(), columns_.begin() + static_cast<std::ptrdiff_t>(kept)})) --kept;
+  if (line != join({columns_.begin(), columns_.begin() + static_cast<std::ptrdiff_t>(kept)})) {
     throw DataError("'" + path_.string() + "' has the header '" + line + "', expected '" + join(columns_) +
                     "'; it was written by another version of tlt or edited");
   }
+  const size_t missing_columns = columns_.size() - kept;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     const int64_t epoch = std::stoll(line.substr(0, line.find(',')));
-    if (epoch <= max_epoch) rows_.push_back(line);
+    if (epoch <= max_epoch) rows_.push_back(line + std::string(missing_columns, ','));
   }
 }
 

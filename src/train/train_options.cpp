@@ -37,6 +37,14 @@ void bind(config::Schema& schema, const std::string& prefix, TrainOptions& o) {
   schema.field(prefix + "mask", o.mask, "pruning mask file; pruned weights stay exactly zero (empty = no mask)");
   schema.field(prefix + "log_interval_s", o.log_interval_s, "seconds between progress lines in a log file")
       .greater_than(0);
+  schema.field(prefix + "bleu_every", o.bleu_every,
+               "decode the validation set and write its BLEU to valid.csv every this many epochs and after the last "
+               "(0 = never)")
+      .min(0);
+  schema.field(prefix + "bleu_beam", o.bleu_beam, "beam size for that BLEU; 1 is greedy search").min(1);
+  schema.field(prefix + "bleu_sentences", o.bleu_sentences,
+               "score only the first this many validation pairs (0 = all)")
+      .min(0);
 }
 
 std::vector<std::string> validate(const TrainOptions& o) {

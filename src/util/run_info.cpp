@@ -3,7 +3,9 @@
 #include <ATen/Parallel.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <thread>
 
@@ -23,7 +25,12 @@ std::string tlt_version() { return TLT_VERSION; }
 std::string git_revision() { return TLT_GIT_REVISION; }
 
 int configure_threads(int threads) {
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 0) {
+    // Ranks started on one machine (torchrun sets LOCAL_WORLD_SIZE) share its cores.
+    int local_ranks = 1;
+    if (const char* text = std::getenv("LOCAL_WORLD_SIZE")) local_ranks = std::max(1, std::atoi(text));
+    threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency() / static_cast<unsigned>(local_ranks)));
+  }
   at::set_num_threads(threads);
   return at::get_num_threads();
 }

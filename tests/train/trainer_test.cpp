@@ -8,6 +8,7 @@
 
 #include "support/test_support.h"
 #include "tlt/model/parameters.h"
+#include "tlt/train/metrics_table.h"
 #include "tlt/util/error.h"
 #include "tlt/util/state_dict.h"
 
@@ -80,6 +81,37 @@ TEST(Trainer, TinyRunWritesRunFolder) {
   const StateDict last = load_state_dict(dir / "base" / "last.pt");
   EXPECT_FALSE(at::equal(init.at("encoder.layer_stack.0.pos_ffn.w_1.weight"),
                          last.at("encoder.layer_stack.0.pos_ffn.w_1.weight")));
+}
+
+TEST(Trainer, BleuColumnIsFilledOnSelectedEpochs) {
+  TempDir dir("bleu");
+  TrainSession session;
+  session.run_dir = (dir / "base").string();
+  run_training(tiny_config({"train.epochs=3", "train.bleu_every=2", "train.bleu_sentences=20"}), session);
+
+  const auto rows = read_csv(dir / "base" / "valid.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].back(), "bleu");
+  EXPECT_EQ(rows[1].size(), 6u) << "epoch 1 is not a BLEU epoch, so its bleu cell is empty";
+  for (size_t epoch : {2u, 3u}) {  // every second epoch, and the last
+    ASSERT_EQ(rows[epoch].size(), 7u) << epoch;
+    const double bleu = std::stod(rows[epoch][6]);
+    EXPECT_GE(bleu, 0.0);
+    EXPECT_LE(bleu, 100.0);
+  }
+}
+
+TEST(MetricsTable, ContinuesTableWithoutNewerColumns) {
+  TempDir dir("older");
+  const fs::path path = dir / "valid.csv";
+  std::ofstream(path) << "epoch,loss\n1,2.5\n2,2.0\n";
+  MetricsTable table(path, {"epoch", "loss", "bleu"});
+  table.load_existing(1);
+  table.append({"2", "1.9", "12.5"});
+  EXPECT_EQ(tlt::testing::read_text(path), "epoch,loss,bleu\n1,2.5,\n2,1.9,12.5\n");
+
+  std::ofstream(path) << "epoch,acc\n";
+  EXPECT_THROW(MetricsTable(path, {"epoch", "loss", "bleu"}).load_existing(1), DataError);
 }
 
 TEST(Trainer, ResumeMatchesStraightRun) {

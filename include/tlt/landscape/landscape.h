@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "tlt/dist/process_group.h"
 #include "tlt/landscape/direction_setup.h"
 #include "tlt/landscape/evaluation_set.h"
 #include "tlt/landscape/surface_model.h"
@@ -41,6 +42,7 @@ struct LandscapeOptions {
   double save_interval_s = 10.0;         ///< seconds between rewrites of the partial results
   double log_interval_s = 30.0;          ///< seconds between progress lines when stderr is not a terminal
   bool fresh = false;                    ///< discard partial results computed with other arguments
+  dist::ProcessGroup* group = nullptr;   ///< ranks that split every surface's points; null = one process
 };
 
 /// Returns every violation of `options` (the ranges are checked by parse_axis_range when the run starts).

@@ -13,9 +13,14 @@
 //                the arguments hash and the timing of the run that completed the file.
 //   OUT.partial  while a surface is incomplete: the completed rows after a first line
 //                "# arguments_hash=HEX", rewritten atomically every save_interval_s and on interruption.
+//                In a run of several ranks each rank writes its own OUT.partial.rankR instead.
 //
-// Restart: a rerun with the same arguments (same hash) reads OUT.partial and computes only the missing
-// points, and skips the surface entirely when OUT and OUT.json already hold it complete. Rows are stored
+// Several ranks (a dist::ProcessGroup in the request) split the missing points round-robin, so each gets
+// a similar share, and rank 0 writes OUT and OUT.json from the values that all ranks computed: the same
+// bytes as one process writes, when every process uses the same number of threads.
+//
+// Restart: a rerun with the same arguments (same hash) reads OUT.partial and every OUT.partial.rankR,
+// whatever the number of ranks that wrote them, and computes only the missing points, and skips the surface entirely when OUT and OUT.json already hold it complete. Rows are stored
 // as text, so a resumed surface writes the same bytes as an uninterrupted one.
 #pragma once
 
@@ -24,6 +29,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tlt/dist/process_group.h"
 #include "tlt/landscape/grid.h"
 #include "tlt/landscape/surface_model.h"
 #include "tlt/space/direction.h"
@@ -42,6 +48,7 @@ struct SurfaceRequest {
   double save_interval_s = 10;  ///< seconds between rewrites of OUT.partial
   double log_interval_s = 30;   ///< seconds between progress lines when stderr is not a terminal
   bool fresh = false;           ///< discard an OUT.partial written with other arguments instead of failing
+  dist::ProcessGroup* group = nullptr;  ///< ranks that share the points; null = this process computes all
 };
 
 /// What a call computed, and how fast.
@@ -49,7 +56,7 @@ struct SurfaceResult {
   bool complete = false;              ///< OUT and OUT.json hold every point
   bool already_complete = false;      ///< nothing was computed: OUT was complete with the same arguments
   int64_t points = 0;                 ///< grid points in total
-  int64_t computed = 0;               ///< points evaluated in this call
+  int64_t computed = 0;               ///< points evaluated in this call (by this rank)
   int64_t reused = 0;                 ///< points taken from OUT.partial
   int64_t nonfinite = 0;              ///< points (of all) with a NaN or infinite loss
   double wall_s = 0;                  ///< seconds spent in the point loop of this call

@@ -44,6 +44,9 @@ struct TrainOptions {
   std::string init_from;              ///< state_dict to start from instead of a random init ("" = random)
   std::string mask;                   ///< pruning mask (name -> 0/1 tensor); pruned weights stay exactly 0
   double log_interval_s = 30.0;       ///< seconds between progress lines when stderr is not a terminal
+  int64_t bleu_every = 0;             ///< BLEU on the validation set every this many epochs and at the last (0 = never)
+  int64_t bleu_beam = 1;              ///< beam size of that decoding; 1 is greedy search
+  int64_t bleu_sentences = 0;         ///< decode only the first this many validation pairs (0 = all)
 };
 
 void bind(config::Schema& schema, const std::string& prefix, TrainOptions& options);

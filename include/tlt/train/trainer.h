@@ -15,6 +15,7 @@
 
 #include <string>
 
+#include "tlt/dist/process_group.h"
 #include "tlt/train/run_config.h"
 
 namespace tlt::train {
@@ -23,6 +24,9 @@ struct TrainSession {
   std::string run_dir;         ///< output folder
   bool resume = false;         ///< continue the run in run_dir from its last complete epoch
   std::string device = "cpu";  ///< "cpu" or "cuda"
+  /// Data-parallel ranks (null = one process). Each rank trains on its share of the sentences of every
+  /// batch, gradients are summed over the ranks before each step, and only rank 0 writes the run folder.
+  dist::ProcessGroup* group = nullptr;
 };
 
 /// Summary of a finished run.

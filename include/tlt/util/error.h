@@ -39,6 +39,12 @@ class ShapeError : public Error {
   using Error::Error;
 };
 
+/// A multi-process rendezvous or collective that failed or timed out (exit code 4).
+class DistributedError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// A run stopped by SIGINT or SIGTERM after its last complete state was saved (exit code 130).
 class Interrupted : public Error {
  public:

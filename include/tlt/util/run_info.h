@@ -17,7 +17,8 @@ std::string git_revision();
 /// A JSON object with version, git revision, LibTorch version, thread count, hostname and start time.
 nlohmann::json describe_environment();
 
-/// Sets LibTorch's intra-op threads; 0 means all cores. Returns the count in use.
+/// Sets LibTorch's intra-op threads; 0 means all cores, divided among the LOCAL_WORLD_SIZE ranks of a
+/// multi-process run on one machine. Returns the count in use.
 int configure_threads(int threads);
 
 }  // namespace tlt
