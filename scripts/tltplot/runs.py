@@ -1,7 +1,7 @@
 """Training runs, synth-attn study folders and pruning sparsity tables, as tlt writes them.
 
 A training run folder RUN/ contains train.csv (epoch,step,loss,ppl,acc,lr,tokens,wall_s,tok_per_s) and
-valid.csv (epoch,loss,ppl,acc,lr_reduced,wall_s, maybe followed by bleu). lr_reduced is 1 when
+valid.csv (epoch,loss,ppl,acc,lr_reduced,wall_s, then bleu in newer runs, empty where not computed). lr_reduced is 1 when
 ReduceLROnPlateau lowered the learning rate after that epoch.
 
 A synth-attn study folder contains one <setting>.csv per optimizer setting
@@ -84,8 +84,11 @@ def read_training_run(folder):
         valid = valid.sort_values("epoch")
         series.valid_loss = make_curve(valid, "loss")
         series.valid_acc = make_curve(valid, "acc")
+        # tlt train writes the bleu column always, empty except in the epochs that train.bleu_every selects.
         if "bleu" in valid.columns:
-            series.bleu = make_curve(valid, "bleu")
+            scored = valid[np.isfinite(valid["bleu"].astype(float).to_numpy())]
+            if len(scored):
+                series.bleu = make_curve(scored, "bleu")
         series.reductions = reduction_epochs(valid)
     return series
 
