@@ -167,6 +167,8 @@ CommandRunner add_landscape_command(CLI::App& app, CommonOptions& common) {
     if (command->got_subcommand("sweep")) {
       landscape::SweepOptions options = sweep->options;
       apply_direction_arguments(sweep->direction, options.directions);
+      const std::unique_ptr<dist::ProcessGroup> sweep_group = dist::join_from_environment();
+      options.group = sweep_group.get();
       const landscape::SweepSummary summary = landscape::run_sweep(options);
       std::printf("%s\n", summary.out.string().c_str());
       return 0;

@@ -151,7 +151,17 @@ SweepSummary run_sweep(const SweepOptions& options) {
   identity["y_hash"] = directions.y ? hash_state_dict(*directions.y) : "";
   const std::string hash = to_hex(fnv1a_64(identity.dump()));
   const fs::path sidecar = out / "sweep.json";
-  if (fs::exists(sidecar)) {
+  // With several ranks, rank 0 checks or writes the sidecar and the others check it afterwards.
+  const int rank = options.group ? options.group->rank() : 0;
+  const int world_size = options.group ? options.group->world_size() : 1;
+  if (rank != 0) {
+    options.group->barrier();
+    const nlohmann::json existing = nlohmann::json::parse(read_file(sidecar), nullptr, /*allow_exceptions=*/false);
+    if (!existing.is_object() || existing.value("arguments_hash", "") != hash) {
+      throw ConfigError("rank " + std::to_string(rank) + ": '" + sidecar.string() +
+                        "' does not match this rank's arguments; start every rank with the same arguments");
+    }
+  } else if (fs::exists(sidecar)) {
     const nlohmann::json existing = nlohmann::json::parse(read_file(sidecar), nullptr, /*allow_exceptions=*/false);
     if (!existing.is_object() || existing.value("arguments_hash", "") != hash) {
       throw ConfigError("'" + out.string() + "' contains a sweep with other arguments; rerun with the same arguments " +
@@ -165,6 +175,7 @@ SweepSummary run_sweep(const SweepOptions& options) {
     save_directions(directions, out);
     write_file_atomic(sidecar, description.dump(2) + "\n");
   }
+  if (rank == 0 && options.group) options.group->barrier();
 
   // Phase 4: train from each point, ix outer and iy inner.
   const std::vector<double> x_values = grid.x.values();
@@ -180,6 +191,8 @@ SweepSummary run_sweep(const SweepOptions& options) {
       const fs::path point_dir = out / "points" / point_name(ix, iy);
       const fs::path point_run = point_dir / "run";
       const std::string coordinates = format_value(a) + "," + format_value(b);
+      const int64_t index = ix * static_cast<int64_t>(y_values.size()) + iy;
+      if (index % world_size != rank) continue;  // another rank's point
       std::vector<EpochMetrics> metrics = read_valid_table(point_run / "valid.csv");
       if (static_cast<int64_t>(metrics.size()) < options.epochs) {
         if (options.max_points > 0 && summary.trained >= options.max_points) continue;
@@ -214,8 +227,25 @@ SweepSummary run_sweep(const SweepOptions& options) {
       }
       if (static_cast<int64_t>(metrics.size()) >= options.epochs) summary.complete += 1;
       points[{ix, iy}] = {coordinates, metrics};
-      write_epoch_tables(out, options.epochs, points);
+      if (rank == 0) write_epoch_tables(out, options.epochs, points);
     }
+  }
+
+  // With several ranks, rank 0 writes the tables again once every rank has finished its points.
+  if (options.group) {
+    options.group->barrier();
+    if (rank != 0) return summary;
+    summary.complete = 0;
+    for (int64_t ix = 0; ix < grid.x.points; ++ix) {
+      for (int64_t iy = 0; iy < static_cast<int64_t>(y_values.size()); ++iy) {
+        const fs::path point_run = out / "points" / point_name(ix, iy) / "run";
+        std::vector<EpochMetrics> metrics = read_valid_table(point_run / "valid.csv");
+        if (static_cast<int64_t>(metrics.size()) >= options.epochs) summary.complete += 1;
+        points[{ix, iy}] = {format_value(grid.scale * x_values[ix]) + "," + format_value(grid.scale * y_values[iy]),
+                            metrics};
+      }
+    }
+    write_epoch_tables(out, options.epochs, points);
   }
   spdlog::info("[landscape] sweep: {} of {} points complete, tables in {}", summary.complete, summary.points, out.string());
   return summary;

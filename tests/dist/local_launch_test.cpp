@@ -127,6 +127,17 @@ TEST_F(LocalLaunch, LandscapeRerunAfterKilledRank) {
   EXPECT_EQ(read_text(dir_.path() / "two.csv"), read_text(dir_.path() / "one.csv"));
 }
 
+TEST_F(LocalLaunch, SweepTwoRanksMatchOne) {
+  const std::string sweep = "landscape sweep --threads 1 --run base --x-range=-1:1:3 --y-range=-1:1:2 --epochs 1 "
+                            "--max-steps-per-epoch 1 --out ";
+  const auto one = run_tlt(sweep + "sweep_one", dir_.path());
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const auto two = run_command(launch(2, sweep + "sweep_two"));
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  EXPECT_EQ(read_text(dir_.path() / "sweep_two" / "sweep_epoch_001.csv"),
+            read_text(dir_.path() / "sweep_one" / "sweep_epoch_001.csv"));
+}
+
 TEST_F(LocalLaunch, TrainingTwoRanksMatchOne) {
   const auto two = run_command(launch(2, train_arguments("two")));
   ASSERT_EQ(two.exit_code, 0) << two.output;

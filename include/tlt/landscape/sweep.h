@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "tlt/dist/process_group.h"
 #include "tlt/landscape/direction_setup.h"
 
 namespace tlt::landscape {
@@ -43,6 +44,7 @@ struct SweepOptions {
   std::string out;                     ///< output folder; "" = RUN/sweep
   std::string device = "cpu";          ///< "cpu" or "cuda"
   int64_t max_points = 0;              ///< stop after training this many points (0 = all); rerun to continue
+  dist::ProcessGroup* group = nullptr;  ///< ranks that share the points (point k goes to rank k % world size)
 };
 
 /// Returns every violation of `options`.
