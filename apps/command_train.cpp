@@ -37,7 +37,6 @@ CommandRunner add_train_command(CLI::App& app, CommonOptions& common) {
                       "continue the run in this folder from its last complete epoch, with its saved config");
   command->add_option("--device", arguments->device, "cpu or cuda")->capture_default_str();
   add_common_options(*command, common);
-  command->excludes(command->get_option("--resume"));
 
   return [arguments, &common]() {
     configure_threads(common.threads);

@@ -114,6 +114,25 @@ TEST(MetricsTable, ContinuesTableWithoutNewerColumns) {
   EXPECT_THROW(MetricsTable(path, {"epoch", "loss", "bleu"}).load_existing(1), DataError);
 }
 
+TEST(TrainCommand, ResumeContinuesRun) {
+  if (!fs::exists(tlt::testing::tlt_binary())) GTEST_SKIP() << "the tlt executable is not built";
+  TempDir dir("command_resume");
+  const std::string data = " --set data.dir='" + tlt::testing::multi30k_dir().string() + "' --set data.cache_dir='" +
+                           (fs::current_path() / "cache").string() + "'";
+  const auto first = tlt::testing::run_tlt("train --threads 1 --config '" +
+                                               (tlt::testing::source_dir() / "configs" / "tiny.yaml").string() + "'" +
+                                               data + " --set train.epochs=1 --out run",
+                                           dir.path());
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto resumed = tlt::testing::run_tlt("train --threads 1 --resume run --set train.epochs=2", dir.path());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(read_csv(dir / "run" / "valid.csv").size(), 3u);
+
+  const auto both = tlt::testing::run_tlt("train --resume run --config x.yaml", dir.path());
+  EXPECT_EQ(both.exit_code, 2) << both.output;
+  EXPECT_NE(both.output.find("drop --config and --out"), std::string::npos) << both.output;
+}
+
 TEST(Trainer, ResumeMatchesStraightRun) {
   TempDir dir("resume");
   TrainSession straight;
