@@ -83,8 +83,8 @@ uint64_t epoch_seed(int64_t seed, int64_t epoch) {
   return static_cast<uint64_t>(seed) * 1000003ULL + static_cast<uint64_t>(epoch);
 }
 
-/// The sentences of `batch` that `rank` of `world_size` ranks trains on: a contiguous share of the rows,
-/// as equal as the batch size allows (possibly none).
+/// Selects the sentences of `batch` that `rank` of `world_size` ranks trains on: a contiguous share of the
+/// rows, as equal as the batch size allows (possibly none).
 data::Batch shard_batch(const data::Batch& batch, int rank, int world_size) {
   const int64_t rows = batch.src.size(0);
   const int64_t begin = rows * rank / world_size;
