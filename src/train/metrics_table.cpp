@@ -37,13 +37,16 @@ void MetricsTable::load_existing(int64_t max_epoch) {
   std::string line;
   std::getline(in, line);
   // A table written before columns were added at the end is continued with those columns left empty.
-  size_t kept = columns_.size();
-  while (kept > 1 && line != join({columns_.begin(), columns_.begin() + static_cast<std::ptrdiff_t>(kept)})) --kept;
-  if (line != join({columns_.begin(), columns_.begin() + static_cast<std::ptrdiff_t>(kept)})) {
+  auto leading_header = [this](size_t count) {
+    return join({columns_.begin(), columns_.begin() + static_cast<std::ptrdiff_t>(count)});
+  };
+  size_t present_columns = columns_.size();
+  while (present_columns > 1 && line != leading_header(present_columns)) --present_columns;
+  if (line != leading_header(present_columns)) {
     throw DataError("'" + path_.string() + "' has the header '" + line + "', expected '" + join(columns_) +
                     "'; it was written by another version of tlt or edited");
   }
-  const size_t missing_columns = columns_.size() - kept;
+  const size_t missing_columns = columns_.size() - present_columns;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     const int64_t epoch = std::stoll(line.substr(0, line.find(',')));

@@ -36,9 +36,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// BLEU of the model on the validation set (or its first options.bleu_sentences pairs) when `epoch` is one
-/// of the epochs that train.bleu_every selects; an empty string otherwise. Greedy or beam search with the
-/// decoder's other defaults.
+/// Decodes the validation set (or its first options.bleu_sentences pairs) and returns its BLEU as text in
+/// the epochs that train.bleu_every selects. Returns an empty string in the other epochs.
 std::string validation_bleu(model::Transformer& model, const data::PreparedData& data, const TrainOptions& options,
                             int64_t epoch) {
   if (options.bleu_every <= 0 || (epoch % options.bleu_every != 0 && epoch != options.epochs)) return "";

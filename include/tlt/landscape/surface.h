@@ -16,8 +16,8 @@
 //                In a run of several ranks each rank writes its own OUT.partial.rankR instead.
 //
 // Several ranks (a dist::ProcessGroup in the request) split the missing points round-robin, so each gets
-// a similar share, and rank 0 writes OUT and OUT.json from the values that all ranks computed: the same
-// bytes as one process writes, when every process uses the same number of threads.
+// a similar share. Rank 0 writes OUT and OUT.json from the values that all ranks computed. They are the
+// same bytes as one process writes when every process uses the same number of threads.
 //
 // Restart: a rerun with the same arguments (same hash) reads OUT.partial and every OUT.partial.rankR,
 // whatever the number of ranks that wrote them, and computes only the missing points, and skips the surface entirely when OUT and OUT.json already hold it complete. Rows are stored
