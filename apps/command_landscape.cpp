@@ -3,8 +3,8 @@
 #include <memory>
 
 #include "commands.h"
-#include "tlt/dist/process_group.h"
 #include "tlt/config/schema.h"
+#include "tlt/dist/process_group.h"
 #include "tlt/landscape/landscape.h"
 #include "tlt/landscape/sweep.h"
 #include "tlt/util/error.h"
@@ -52,7 +52,8 @@ void add_direction_options(CLI::App& command, landscape::DirectionSetup& setup, 
   command.add_flag("--ignore-1d,!--keep-1d", setup.random.ignore_1d,
                    "1-D parameters (biases, LayerNorm) get 0 in random directions (default), or with --keep-1d a "
                    "copy of the parameter");
-  command.add_option("--seed", direction.seed, "seed of the x random direction; y uses seed + 1")->capture_default_str();
+  command.add_option("--seed", direction.seed, "seed of the x random direction; y uses seed + 1")
+      ->capture_default_str();
   command
       .add_option("--target-from", setup.target_from,
                   "start of a target direction (w0); a bare file name is looked up in the run folder")
@@ -97,7 +98,11 @@ void add_sweep_command(CLI::App& landscape_command, const std::shared_ptr<SweepA
                    "stop each epoch after this many optimizer steps (0 = full epochs)")
       ->capture_default_str();
   command->add_option("--out,-o", options.out, "output folder (default: RUN/sweep)");
-  command->add_option("--device", options.device, "cpu or cuda")->capture_default_str();
+  command
+      ->add_option(
+          "--device", options.device,
+          "device of the sweep's training: cpu, cuda (GPU LOCAL_RANK when launched as several ranks) or cuda:N")
+      ->capture_default_str();
   command
       ->add_option("--max-points", options.max_points,
                    "train at most this many points, then stop (0 = all); rerun to continue")
@@ -155,8 +160,7 @@ CommandRunner add_landscape_command(CLI::App& app, CommonOptions& common) {
       ->add_option("--max-points", options.max_points,
                    "compute at most this many new points, then stop with the partial results saved (0 = all)")
       ->capture_default_str();
-  command
-      ->add_option("--save-interval", options.save_interval_s, "seconds between saves of the partial results")
+  command->add_option("--save-interval", options.save_interval_s, "seconds between saves of the partial results")
       ->capture_default_str();
   command->add_flag("--fresh", options.fresh, "discard partial results that were computed with other arguments");
   add_common_options(*command, common);

@@ -106,7 +106,8 @@ CommandRunner add_prune_command(CLI::App& app, CommonOptions& common) {
                    "iterative: fraction of the remaining weights each round prunes")
       ->capture_default_str();
   command->add_option("--target", arguments->target, "iterative: the final sparsity")->capture_default_str();
-  command->add_option("--device", request.device, "device of the retraining: cpu or cuda")->capture_default_str();
+  command->add_option("--device", request.device, "device of the retraining: cpu, cuda or cuda:N")
+      ->capture_default_str();
   add_common_options(*command, common);
   iterative->excludes(rate);
 
@@ -129,8 +130,9 @@ CommandRunner add_prune_command(CLI::App& app, CommonOptions& common) {
       throw ConfigError("--rate-per-round and --target apply to --iterative; for one pruning step give --rate");
     }
     if (command->count("--rate") == 0) {
-      throw ConfigError("tlt prune needs --rate R, the fraction of the unpruned weights to prune (for example 0.3), "
-                        "or --iterative");
+      throw ConfigError(
+          "tlt prune needs --rate R, the fraction of the unpruned weights to prune (for example 0.3), "
+          "or --iterative");
     }
     print_single(request, prune::run_pruning(request));
     return 0;

@@ -35,7 +35,9 @@ CommandRunner add_train_command(CLI::App& app, CommonOptions& common) {
   command->add_option("--out,-o", arguments->out, "run folder (default: runs/<config file name>)");
   command->add_option("--resume", arguments->resume,
                       "continue the run in this folder from its last complete epoch, with its saved config");
-  command->add_option("--device", arguments->device, "cpu or cuda")->capture_default_str();
+  command
+      ->add_option("--device", arguments->device, "cpu, cuda (GPU LOCAL_RANK when launched as several ranks) or cuda:N")
+      ->capture_default_str();
   add_common_options(*command, common);
 
   return [arguments, &common]() {
@@ -45,8 +47,9 @@ CommandRunner add_train_command(CLI::App& app, CommonOptions& common) {
     train::RunConfig config;
     if (!arguments->resume.empty()) {
       if (!arguments->config_path.empty() || !arguments->out.empty()) {
-        throw ConfigError("--resume takes the config and folder of the run; drop --config and --out "
-                          "(use --set to change a key, for example train.epochs)");
+        throw ConfigError(
+            "--resume takes the config and folder of the run; drop --config and --out "
+            "(use --set to change a key, for example train.epochs)");
       }
       const std::filesystem::path saved = std::filesystem::path(arguments->resume) / "config.yaml";
       if (!std::filesystem::exists(saved)) {

@@ -33,3 +33,22 @@ if(TLT_WITH_GLOO)
     message(STATUS "tlt: Gloo not found, multi-process runs on CPU are disabled")
   endif()
 endif()
+
+# torch.distributed's NCCL backend, for CUDA tensors: it needs a LibTorch built with CUDA, whose c10d
+# headers include ProcessGroupNCCL.hpp, and NCCL's header nccl.h (from the NCCL or CUDA packages; set
+# TLT_NCCL_INCLUDE_DIR where it is elsewhere). Without it, multi-process CUDA runs sum their gradients
+# through Gloo on CPU copies.
+set(TLT_HAVE_NCCL OFF)
+if(TLT_WITH_NCCL AND TORCH_CUDA_LIBRARIES)
+  find_file(TLT_PROCESS_GROUP_NCCL_HEADER torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp
+            PATHS ${TORCH_INCLUDE_DIRS} NO_DEFAULT_PATH)
+  find_path(TLT_NCCL_INCLUDE_DIR nccl.h HINTS ${TORCH_INCLUDE_DIRS} ${CUDAToolkit_INCLUDE_DIRS} ENV NCCL_ROOT
+            PATH_SUFFIXES include)
+  if(TLT_PROCESS_GROUP_NCCL_HEADER AND TLT_NCCL_INCLUDE_DIR)
+    set(TLT_HAVE_NCCL ON)
+    message(STATUS "tlt: NCCL backend for CUDA tensors (nccl.h in ${TLT_NCCL_INCLUDE_DIR})")
+  else()
+    message(STATUS "tlt: LibTorch has CUDA but ProcessGroupNCCL.hpp or nccl.h was not found; multi-process "
+                   "CUDA runs use Gloo (set TLT_NCCL_INCLUDE_DIR to the folder of nccl.h)")
+  endif()
+endif()

@@ -1,16 +1,12 @@
 #include "tlt/dist/process_group.h"
 
 #include <spdlog/spdlog.h>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include <cstdlib>
-#include <vector>
 
+#include "dist/collectives.h"
 #include "tlt/util/error.h"
-
-#if TLT_HAVE_GLOO
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
-#include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#endif
 
 namespace tlt::dist {
 
@@ -24,43 +20,23 @@ std::string seconds_text(std::chrono::milliseconds timeout) {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) + " s";
 }
 
-}  // namespace
-
-struct ProcessGroup::Backend {
-#if TLT_HAVE_GLOO
-  c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
-#endif
-  std::chrono::milliseconds timeout{0};
-};
-
-ProcessGroup::ProcessGroup(int rank, int world_size, std::unique_ptr<Backend> backend)
-    : rank_(rank), world_size_(world_size), backend_(std::move(backend)) {}
-
-ProcessGroup::~ProcessGroup() = default;
-
-#if TLT_HAVE_GLOO
-
-std::unique_ptr<ProcessGroup> ProcessGroup::join(const LaunchEnvironment& launch, std::chrono::milliseconds timeout) {
-  auto backend = std::make_unique<Backend>();
-  backend->timeout = timeout;
-  const std::string address = address_of(launch);
-
-  // Rendezvous: rank 0 hosts the TCPStore and waits until all WORLD_SIZE ranks have connected. Under
-  // torchrun the launcher's agent already hosts it (TORCHELASTIC_USE_AGENT_STORE=True), and every rank
-  // connects as a client, as torch.distributed.init_process_group does.
+/// Connects to the rendezvous: rank 0 hosts the TCPStore and waits until all WORLD_SIZE ranks have
+/// connected. Under torchrun the launcher's agent already hosts it (TORCHELASTIC_USE_AGENT_STORE=True),
+/// and every rank connects as a client, as torch.distributed.init_process_group does.
+c10::intrusive_ptr<c10d::Store> connect_store(const LaunchEnvironment& launch, std::chrono::milliseconds timeout) {
   const char* agent_store = std::getenv("TORCHELASTIC_USE_AGENT_STORE");
   const bool hosted_by_agent = agent_store != nullptr && std::string(agent_store) == "True";
-  c10d::TCPStoreOptions store_options;
-  store_options.port = static_cast<uint16_t>(launch.master_port);
-  store_options.isServer = launch.rank == 0 && !hosted_by_agent;
-  store_options.numWorkers = static_cast<size_t>(launch.world_size);
-  store_options.waitWorkers = true;
-  store_options.timeout = timeout;
+  c10d::TCPStoreOptions options;
+  options.port = static_cast<uint16_t>(launch.master_port);
+  options.isServer = launch.rank == 0 && !hosted_by_agent;
+  options.numWorkers = static_cast<size_t>(launch.world_size);
+  options.waitWorkers = true;
+  options.timeout = timeout;
+  const std::string address = address_of(launch);
   try {
-    backend->store = c10::make_intrusive<c10d::TCPStore>(launch.master_addr, store_options);
+    return c10::make_intrusive<c10d::TCPStore>(launch.master_addr, options);
   } catch (const std::exception& e) {
-    if (store_options.isServer) {
+    if (options.isServer) {
       throw DistributedError("rank 0 could not host the rendezvous at " + address + " or not all " +
                              std::to_string(launch.world_size) + " ranks (WORLD_SIZE) joined within " +
                              seconds_text(timeout) + ": " + e.what() +
@@ -71,65 +47,119 @@ std::unique_ptr<ProcessGroup> ProcessGroup::join(const LaunchEnvironment& launch
                            " within " + seconds_text(timeout) + ": " + e.what() +
                            "; check MASTER_ADDR and MASTER_PORT and that rank 0 is running");
   }
+}
 
-  // The Gloo process group. GLOO_SOCKET_IFNAME selects a network interface, as in PyTorch; a loopback
-  // rendezvous keeps the connections on 127.0.0.1.
-  auto group_options = c10d::ProcessGroupGloo::Options::create(timeout);
-  const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
-  const bool loopback = launch.master_addr == "localhost" || launch.master_addr.rfind("127.", 0) == 0;
-  try {
-    if (interface != nullptr && *interface != '\0') {
-      group_options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(interface));
-    } else if (loopback) {
-      group_options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
-    } else {
-      group_options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+}  // namespace
+
+/// The backends of the group: Gloo for CPU tensors and, in a LibTorch with CUDA and NCCL, NCCL for CUDA
+/// tensors. A tensor that no built backend takes is copied to one that does (a CUDA tensor to the CPU for
+/// Gloo, a CPU tensor to this rank's GPU for NCCL) and back.
+struct ProcessGroup::Backend {
+  detail::BackendSettings settings;
+  int local_rank = 0;
+  std::unique_ptr<detail::Collectives> gloo;
+  std::unique_ptr<detail::Collectives> nccl;  ///< created at the first collective that needs it
+
+#if TLT_HAVE_NCCL
+  detail::Collectives& nccl_collectives() {
+    if (!nccl) nccl = detail::make_nccl_collectives(settings);
+    return *nccl;
+  }
+#endif
+
+  void all_reduce_sum(at::Tensor& tensor) {
+#if TLT_HAVE_NCCL
+    if (tensor.is_cuda()) {
+      nccl_collectives().all_reduce_sum(tensor);
+      return;
     }
-    backend->group = c10::make_intrusive<c10d::ProcessGroupGloo>(backend->store, launch.rank, launch.world_size,
-                                                                 group_options);
+    if (!gloo) {
+      at::Tensor on_gpu = tensor.to(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(local_rank)));
+      nccl_collectives().all_reduce_sum(on_gpu);
+      tensor.copy_(on_gpu);
+      return;
+    }
+#endif
+    if (tensor.is_cuda()) {
+      at::Tensor on_cpu = tensor.cpu();
+      gloo->all_reduce_sum(on_cpu);
+      tensor.copy_(on_cpu);
+      return;
+    }
+    gloo->all_reduce_sum(tensor);
+  }
+
+  void barrier() {
+#if TLT_HAVE_NCCL
+    if (!gloo) {
+      nccl_collectives().barrier();
+      return;
+    }
+#endif
+    gloo->barrier();
+  }
+};
+
+ProcessGroup::ProcessGroup(int rank, int world_size, int local_rank, std::unique_ptr<Backend> backend)
+    : rank_(rank), world_size_(world_size), local_rank_(local_rank), backend_(std::move(backend)) {}
+
+ProcessGroup::~ProcessGroup() = default;
+
+std::unique_ptr<ProcessGroup> ProcessGroup::join(const LaunchEnvironment& launch,
+                                                 [[maybe_unused]] std::chrono::milliseconds timeout) {
+#if !TLT_HAVE_GLOO && !TLT_HAVE_NCCL
+  throw DistributedError("WORLD_SIZE is " + std::to_string(launch.world_size) +
+                         " but this tlt was built without the Gloo backend; install libgloo-dev and rebuild "
+                         "(bash scripts/setup.sh), or run one process");
+#else
+  auto backend = std::make_unique<Backend>();
+  backend->settings.store = connect_store(launch, timeout);
+  backend->settings.rank = launch.rank;
+  backend->settings.world_size = launch.world_size;
+  backend->settings.master_addr = launch.master_addr;
+  backend->settings.timeout = timeout;
+  backend->local_rank = launch.local_rank;
+#if TLT_HAVE_GLOO
+  try {
+    backend->gloo = detail::make_gloo_collectives(backend->settings);
   } catch (const std::exception& e) {
     throw DistributedError("rank " + std::to_string(launch.rank) + " could not connect the Gloo process group of " +
-                           std::to_string(launch.world_size) + " ranks (rendezvous " + address + ") within " +
-                           seconds_text(timeout) + ": " + e.what() + "; check that WORLD_SIZE processes were started "
-                           "and can reach each other (GLOO_SOCKET_IFNAME selects the network interface)");
+                           std::to_string(launch.world_size) + " ranks (rendezvous " + address_of(launch) +
+                           ") within " + seconds_text(timeout) + ": " + e.what() +
+                           "; check that WORLD_SIZE processes were started and can reach each other "
+                           "(GLOO_SOCKET_IFNAME selects the network interface)");
   }
-  return std::unique_ptr<ProcessGroup>(new ProcessGroup(launch.rank, launch.world_size, std::move(backend)));
+#endif
+  return std::unique_ptr<ProcessGroup>(
+      new ProcessGroup(launch.rank, launch.world_size, launch.local_rank, std::move(backend)));
+#endif
 }
 
 void ProcessGroup::all_reduce_sum(at::Tensor& tensor) {
-  std::vector<at::Tensor> tensors = {tensor};
   try {
-    backend_->group->allreduce(tensors)->wait();
+    backend_->all_reduce_sum(tensor);
   } catch (const std::exception& e) {
     throw DistributedError("rank " + std::to_string(rank_) + ": an all-reduce over " + std::to_string(world_size_) +
-                           " ranks failed or timed out (TLT_DIST_TIMEOUT_S, " + seconds_text(backend_->timeout) +
-                           "), probably because another rank stopped; see its log. " + e.what());
+                           " ranks failed or timed out (TLT_DIST_TIMEOUT_S, " +
+                           seconds_text(backend_->settings.timeout) +
+                           "), probably because another rank stopped; "
+                           "see its log. " +
+                           e.what());
   }
 }
 
 void ProcessGroup::barrier() {
   try {
-    backend_->group->barrier()->wait();
+    backend_->barrier();
   } catch (const std::exception& e) {
     throw DistributedError("rank " + std::to_string(rank_) + ": a barrier over " + std::to_string(world_size_) +
-                           " ranks failed or timed out (TLT_DIST_TIMEOUT_S, " + seconds_text(backend_->timeout) +
-                           "), probably because another rank stopped; see its log. " + e.what());
+                           " ranks failed or timed out (TLT_DIST_TIMEOUT_S, " +
+                           seconds_text(backend_->settings.timeout) +
+                           "), probably because another rank stopped; "
+                           "see its log. " +
+                           e.what());
   }
 }
-
-#else
-
-std::unique_ptr<ProcessGroup> ProcessGroup::join(const LaunchEnvironment& launch, std::chrono::milliseconds) {
-  throw DistributedError("WORLD_SIZE is " + std::to_string(launch.world_size) +
-                         " but this tlt was built without the Gloo backend; install libgloo-dev and rebuild "
-                         "(bash scripts/setup.sh), or run one process");
-}
-
-void ProcessGroup::all_reduce_sum(at::Tensor&) {}
-
-void ProcessGroup::barrier() {}
-
-#endif
 
 std::unique_ptr<ProcessGroup> join_from_environment() {
   const LaunchEnvironment launch = read_launch_environment();

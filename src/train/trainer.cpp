@@ -13,6 +13,7 @@
 #include "tlt/data/batching.h"
 #include "tlt/data/prepared_data.h"
 #include "tlt/decode/translator.h"
+#include "tlt/dist/device.h"
 #include "tlt/model/parameters.h"
 #include "tlt/model/transformer.h"
 #include "tlt/train/evaluation.h"
@@ -51,8 +52,8 @@ std::string validation_bleu(model::Transformer& model, const data::PreparedData&
   const auto start = std::chrono::steady_clock::now();
   const decode::BleuScore bleu = decode::evaluate_bleu(model, data.vocab, corpus, decoding);
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  spdlog::info("[train] epoch {} | valid BLEU {:.2f} on {} sentences ({}, {:.1f} s)", epoch, bleu.score,
-               corpus.size(), options.bleu_beam == 1 ? "greedy" : fmt::format("beam {}", options.bleu_beam), wall_s);
+  spdlog::info("[train] epoch {} | valid BLEU {:.2f} on {} sentences ({}, {:.1f} s)", epoch, bleu.score, corpus.size(),
+               options.bleu_beam == 1 ? "greedy" : fmt::format("beam {}", options.bleu_beam), wall_s);
   return format_number(bleu.score, 4);
 }
 
@@ -64,18 +65,6 @@ struct EpochStats {
   int64_t steps = 0;
   double wall_s = 0.0;
 };
-
-at::Device parse_device(const std::string& name) {
-  if (name == "cpu") return at::kCPU;
-  if (name == "cuda") {
-    if (!compat::cuda_available()) {
-      throw ConfigError("--device cuda was requested, but this LibTorch build has no CUDA or no GPU is visible; "
-                        "use --device cpu or build against a CUDA LibTorch");
-    }
-    return at::kCUDA;
-  }
-  throw ConfigError("invalid --device '" + name + "': expected cpu or cuda");
-}
 
 /// Seed of the dropout generator for an epoch, so that a resumed epoch draws the same masks.
 uint64_t epoch_seed(int64_t seed, int64_t epoch) {
@@ -162,7 +151,8 @@ EpochStats train_epoch(model::Transformer& model, optim::Optimizer& optimizer, L
       const at::Tensor trg_in = batch.trg.narrow(1, 0, length);
       const at::Tensor gold = batch.trg.narrow(1, 1, length).reshape({-1});
       const at::Tensor logits = model->forward(batch.src, trg_in);
-      sums = label_smoothed_loss(logits.view({-1, logits.size(2)}), gold, config.model.pad_idx, options.label_smoothing);
+      sums =
+          label_smoothed_loss(logits.view({-1, logits.size(2)}), gold, config.model.pad_idx, options.label_smoothing);
     } else {
       sums.loss = at::zeros({}, at::kDouble);  // a rank without sentences in this batch adds zero gradients
     }
@@ -199,8 +189,8 @@ EpochStats train_epoch(model::Transformer& model, optim::Optimizer& optimizer, L
   stats.wall_s = progress.elapsed_s();
   if (group) {
     // The epoch's totals over all ranks.
-    at::Tensor totals = at::tensor({stats.loss_sum, static_cast<double>(stats.n_word), static_cast<double>(stats.n_correct)},
-                                   at::kDouble);
+    at::Tensor totals = at::tensor(
+        {stats.loss_sum, static_cast<double>(stats.n_word), static_cast<double>(stats.n_correct)}, at::kDouble);
     group->all_reduce_sum(totals);
     stats.loss_sum = totals[0].item<double>();
     stats.n_word = static_cast<int64_t>(totals[1].item<double>());
@@ -242,7 +232,7 @@ TrainSummary run_training(const RunConfig& config, const TrainSession& session) 
     run.require_fresh();
   }
   if (writes_run) run.open_log();
-  const at::Device device = parse_device(session.device);
+  const at::Device device = dist::select_device(session.device, session.group);
 
   // Data: SentencePiece model and encoded corpus, cached between runs.
   const data::PreparedData data = data::prepare_data(config.data);
@@ -267,8 +257,8 @@ TrainSummary run_training(const RunConfig& config, const TrainSession& session) 
   auto optimizer = optim::make_optimizer(options.optimizer, {{tensors, options.optimizer.lr}});
   LrSchedule schedule(options, config.model.d_model, *optimizer);
   spdlog::info("[train] model: {} parameters ({} layers, d_model {}, vocabulary {}), device {}, {} threads",
-               model::count_parameters(*model), config.model.n_layers, config.model.d_model, vocab_size,
-               session.device, at::get_num_threads());
+               model::count_parameters(*model), config.model.n_layers, config.model.d_model, vocab_size, session.device,
+               at::get_num_threads());
 
   // Run folder: resolved config and environment; w0 before the first step.
   RunConfig resolved = config;
@@ -305,14 +295,15 @@ TrainSummary run_training(const RunConfig& config, const TrainSession& session) 
   const auto valid_indices = data::make_batches(data.valid, config.data.batch_unit, config.data.batch_size,
                                                 static_cast<uint64_t>(options.seed), 0, /*shuffle=*/false);
   const std::vector<data::Batch> valid_batches = collate_batches(data.valid, valid_indices, data.vocab, device);
-  if (valid_batches.empty()) throw DataError("the validation split is empty; check data.valid_split and data.max_valid_pairs");
+  if (valid_batches.empty())
+    throw DataError("the validation split is empty; check data.valid_split and data.max_valid_pairs");
 
   for (int64_t epoch = progress.epoch + 1; epoch <= options.epochs; ++epoch) {
     const auto train_indices = data::make_batches(data.train, config.data.batch_unit, config.data.batch_size,
                                                   static_cast<uint64_t>(options.seed), epoch, /*shuffle=*/true);
     const std::vector<data::Batch> train_batches = collate_batches(data.train, train_indices, data.vocab, device);
-    const EpochStats stats = train_epoch(model, *optimizer, schedule, mask, train_batches, config, run, epoch, progress.step,
-                                         session.group);
+    const EpochStats stats =
+        train_epoch(model, *optimizer, schedule, mask, train_batches, config, run, epoch, progress.step, session.group);
 
     const auto valid_start = std::chrono::steady_clock::now();
     const EvalResult valid = evaluate(model, valid_batches, config.model.pad_idx);
@@ -323,12 +314,14 @@ TrainSummary run_training(const RunConfig& config, const TrainSession& session) 
     const std::string bleu = writes_run ? validation_bleu(model, data, options, epoch) : "";
 
     const double train_loss = stats.loss_sum / static_cast<double>(std::max<int64_t>(stats.n_word, 1));
-    const double train_acc = static_cast<double>(stats.n_correct) / static_cast<double>(std::max<int64_t>(stats.n_word, 1));
+    const double train_acc =
+        static_cast<double>(stats.n_correct) / static_cast<double>(std::max<int64_t>(stats.n_word, 1));
     const double tokens_per_s = static_cast<double>(stats.n_word) / std::max(stats.wall_s, 1e-9);
-    spdlog::info("[train] epoch {}/{} | train loss {:.4f} acc {:.4f} | valid loss {:.4f} ppl {:.2f} acc {:.4f} | "
-                 "{:.0f} tok/s | {}",
-                 epoch, options.epochs, train_loss, train_acc, valid.loss(), valid.ppl(), valid.accuracy(), tokens_per_s,
-                 format_duration(stats.wall_s));
+    spdlog::info(
+        "[train] epoch {}/{} | train loss {:.4f} acc {:.4f} | valid loss {:.4f} ppl {:.2f} acc {:.4f} | "
+        "{:.0f} tok/s | {}",
+        epoch, options.epochs, train_loss, train_acc, valid.loss(), valid.ppl(), valid.accuracy(), tokens_per_s,
+        format_duration(stats.wall_s));
     const bool is_best = is_better(options.metric, metric, progress.best_metric);
     if (is_best) {
       progress.best_metric = metric;

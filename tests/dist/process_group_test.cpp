@@ -71,7 +71,11 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 TEST(ProcessGroup, TwoRanksSumTensors) {
   const int port = free_port();
   auto run_rank = [port](int rank) {
-    auto group = ProcessGroup::join(loopback_rank(rank, 2, port), std::chrono::seconds(20));
+    LaunchEnvironment launch = loopback_rank(rank, 2, port);
+    launch.local_rank = rank;
+    auto group = ProcessGroup::join(launch, std::chrono::seconds(20));
+    EXPECT_EQ(group->rank(), rank);
+    EXPECT_EQ(group->local_rank(), rank);
     at::Tensor values = at::full({3}, static_cast<double>(rank + 1), at::kDouble);
     group->all_reduce_sum(values);
     group->barrier();
@@ -116,7 +120,7 @@ TEST(ProcessGroup, PortInUseIsReported) {
   }
 }
 
-#else
+#elif !TLT_HAVE_NCCL
 
 TEST(ProcessGroup, WithoutGlooJoinIsRejected) {
   EXPECT_THROW(ProcessGroup::join(loopback_rank(0, 2, free_port()), std::chrono::seconds(2)), DistributedError);

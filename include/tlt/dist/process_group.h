@@ -1,5 +1,6 @@
 // Multi-process runs on PyTorch's c10d: the launch settings that torchrun or Slurm put in the environment,
-// and a process group over a TCPStore rendezvous (Gloo on CPU).
+// and a process group over a TCPStore rendezvous (Gloo for CPU tensors, and NCCL for CUDA tensors where
+// LibTorch has CUDA and NCCL).
 //
 // Without WORLD_SIZE (or SLURM_NTASKS) in the environment, or with a world size of 1, everything runs in
 // one process and no group is created.
@@ -44,13 +45,16 @@ class ProcessGroup {
 
   /// Joins the group of `launch.world_size` ranks at launch.master_addr:launch.master_port; rank 0 hosts
   /// the TCPStore. Throws DistributedError when the rendezvous fails or times out, or when this build of
-  /// tlt has no Gloo backend.
+  /// tlt has neither the Gloo nor the NCCL backend.
   static std::unique_ptr<ProcessGroup> join(const LaunchEnvironment& launch, std::chrono::milliseconds timeout);
 
   int rank() const { return rank_; }
   int world_size() const { return world_size_; }
+  /// Rank of this process on its node (LOCAL_RANK), which selects its GPU.
+  int local_rank() const { return local_rank_; }
 
-  /// Sums `tensor` over all ranks, in place (a contiguous CPU tensor).
+  /// Sums `tensor` over all ranks, in place (a contiguous tensor). CPU tensors go through Gloo and CUDA
+  /// tensors through NCCL; without NCCL a CUDA tensor is summed through Gloo on a CPU copy.
   void all_reduce_sum(at::Tensor& tensor);
 
   /// Waits until every rank has reached this call.
@@ -58,10 +62,11 @@ class ProcessGroup {
 
  private:
   struct Backend;
-  ProcessGroup(int rank, int world_size, std::unique_ptr<Backend> backend);
+  ProcessGroup(int rank, int world_size, int local_rank, std::unique_ptr<Backend> backend);
 
   int rank_ = 0;
   int world_size_ = 1;
+  int local_rank_ = 0;
   std::unique_ptr<Backend> backend_;
 };
 

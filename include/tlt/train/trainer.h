@@ -23,7 +23,7 @@ namespace tlt::train {
 struct TrainSession {
   std::string run_dir;         ///< output folder
   bool resume = false;         ///< continue the run in run_dir from its last complete epoch
-  std::string device = "cpu";  ///< "cpu" or "cuda"
+  std::string device = "cpu";  ///< "cpu", "cuda" (in a data-parallel run the GPU numbered LOCAL_RANK) or "cuda:N"
   /// Data-parallel ranks (null = one process). Each rank trains on its share of the sentences of every
   /// batch, gradients are summed over the ranks before each step, and only rank 0 writes the run folder.
   dist::ProcessGroup* group = nullptr;

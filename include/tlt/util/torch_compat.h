@@ -15,6 +15,9 @@ inline std::string torch_version() { return TORCH_VERSION; }
 /// True where LibTorch was built with CUDA and a device is present.
 bool cuda_available();
 
+/// Number of GPUs that LibTorch sees: 0 without CUDA.
+int64_t cuda_device_count();
+
 /// Seeds the default CPU generator (and CUDA generators where present).
 void manual_seed(uint64_t seed);
 

@@ -1,0 +1,41 @@
+// NOTE: compiled only against a CUDA LibTorch with NCCL; the development machines have neither, so this
+// file has not been compiled or run there.
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+
+#include <vector>
+
+#include "dist/collectives.h"
+
+namespace tlt::dist::detail {
+
+namespace {
+
+class NcclCollectives final : public Collectives {
+ public:
+  explicit NcclCollectives(c10::intrusive_ptr<c10d::ProcessGroupNCCL> group) : group_(std::move(group)) {}
+
+  void all_reduce_sum(at::Tensor& tensor) override {
+    std::vector<at::Tensor> tensors = {tensor};
+    group_->allreduce(tensors)->wait();
+  }
+
+  void barrier() override { group_->barrier()->wait(); }
+
+ private:
+  c10::intrusive_ptr<c10d::ProcessGroupNCCL> group_;
+};
+
+}  // namespace
+
+std::unique_ptr<Collectives> make_nccl_collectives(const BackendSettings& settings) {
+  // Gloo and NCCL both keep their rendezvous keys in the store; a prefix keeps NCCL's apart, as
+  // torch.distributed does for each group.
+  auto store = c10::make_intrusive<c10d::PrefixStore>("nccl/", settings.store);
+  auto options = c10d::ProcessGroupNCCL::Options::create();
+  options->timeout = settings.timeout;
+  auto group = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, settings.rank, settings.world_size, options);
+  return std::make_unique<NcclCollectives>(std::move(group));
+}
+
+}  // namespace tlt::dist::detail
