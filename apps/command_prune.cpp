@@ -1,6 +1,8 @@
 // tlt prune: parse options, call prune::run_pruning or prune::run_iterative_pruning.
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <string>
 
 #include "commands.h"
 #include "tlt/prune/iterative_pruning.h"
@@ -71,8 +73,19 @@ CommandRunner add_prune_command(CLI::App& app, CommonOptions& common) {
       ->capture_default_str();
   command->add_option("--mask", request.mask,
                       "mask of weights already pruned, which stay pruned (default: RUN's train.mask, if any)");
-  auto* rate = command->add_option("--rate", request.prune.rate,
-                                   "fraction of the still unpruned prunable weights to prune, in [0, 1)");
+  auto* rate = command
+                   ->add_option("--rate", request.prune.rate,
+                                "fraction of the still unpruned prunable weights to prune, in [0, 1)")
+                   ->check(CLI::Validator(
+                       [](const std::string& text) {
+                         const double value = std::strtod(text.c_str(), nullptr);
+                         return value >= 0.0 && value < 1.0
+                                    ? std::string()
+                                    : text +
+                                          " is out of range: expected a fraction in [0, 1), for "
+                                          "example 0.3 to prune 30% of the unpruned weights";
+                       },
+                       "in [0, 1)", "fraction"));
   command->add_option("--scope", arguments->scope, "global (one threshold over all prunable weights) or tensor")
       ->capture_default_str();
   command

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <exception>
 #include <map>
+#include <string>
 
 #include "commands.h"
 #include "process_environment.h"
@@ -27,8 +28,9 @@ int print_error(const char* kind, const std::exception& e, int code) {
 int main(int argc, char** argv) {
   tlt::app::reexec_with_tuned_environment(argv);
 
-  CLI::App app{"tlt: Transformer Landscape Toolkit. Trains Transformers, compares optimizers, prunes with\n"
-               "init rewinding and samples loss landscapes. Run 'tlt COMMAND --help' for each command."};
+  CLI::App app{
+      "tlt: Transformer Landscape Toolkit. Trains Transformers, compares optimizers, prunes with\n"
+      "init rewinding and samples loss landscapes. Run 'tlt COMMAND --help' for each command."};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("tlt 0.1.0"));
 
@@ -42,6 +44,21 @@ int main(int argc, char** argv) {
   remember(tlt::app::add_synth_attn_command(app, common));
   remember(tlt::app::add_landscape_command(app, common));
   remember(tlt::app::add_prune_command(app, common));
+
+  // CLI11 reports a misspelt command only as "A subcommand is required", so name it and the valid ones.
+  if (argc >= 2 && argv[1][0] != '-') {
+    std::string commands;
+    bool known = false;
+    for (const CLI::App* command : app.get_subcommands({})) {
+      known = known || command->get_name() == argv[1];
+      commands += (commands.empty() ? "" : ", ") + command->get_name();
+    }
+    if (!known) {
+      std::fprintf(stderr, "tlt: error: unknown command '%s'; the commands are %s (tlt --help describes them)\n",
+                   argv[1], commands.c_str());
+      return 2;
+    }
+  }
 
   try {
     app.parse(argc, argv);

@@ -80,6 +80,9 @@ def value_options():
     parser.add_argument("--labels", nargs="+", metavar="LABEL",
                         help="one label per input, in order (default: the file names)")
     parser.add_argument("--log", action="store_true", help="logarithmic value scale; values <= 0 are left out")
+    parser.add_argument("--relative", action="store_true",
+                        help="plot each surface minus its value at (0, 0), so that surfaces at different levels "
+                             "share one scale of changes (not with --log)")
     parser.add_argument("--vmin", type=float, help="lower end of the value scale (default: the lowest value)")
     parser.add_argument("--vmax", type=float,
                         help="upper end of the value scale (default: the highest value); useful where the loss "

@@ -92,7 +92,7 @@ else
   profile_name=$profile_arg
 fi
 if [[ ! -f $profile_file ]]; then
-  known=$(cd "$repo/configs/study" 2>/dev/null && ls -- *.sh 2>/dev/null | sed 's/\.sh$//' | tr '\n' ' ')
+  known=$(cd "$repo/configs/study" 2>/dev/null && ls -- *.sh 2>/dev/null | sed 's/\.sh$//' | paste -sd ' ')
   fail 2 "profile '$profile_arg' not found ($profile_file); use one of: ${known:-none} or a profile file path"
 fi
 

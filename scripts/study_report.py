@@ -40,6 +40,11 @@ MAX_SERIES_PANELS = 6
 # contour levels crowd where the loss is high and leave the basin around the minimum without lines.
 SURFACE_LOSS_CAP = 2.5
 
+# Axis labels of every surface figure. Every surface uses the directions that the base run's global view
+# drew and saved, so the sidecars of the other surfaces name only the files x.pt and y.pt.
+DIRECTION_LABELS = ["--xlabel", "x (shared random direction, filter-normalised)",
+                    "--ylabel", "y (shared random direction, filter-normalised)"]
+
 
 class StudyError(Exception):
     """A missing or unreadable file of the study folder, or a plot that failed."""
@@ -109,14 +114,15 @@ def loss_ceiling(paths):
 
 
 def series_frames(study):
-    """Return (csv, label) of at most MAX_SERIES_PANELS frames of the epoch-wise series, first and last included."""
+    """Return (csv, label) of at most MAX_SERIES_PANELS frames of the epoch-wise series, first and last
+    included, and the number of frames in the series."""
     folder = os.path.join("landscape", "base-epochs")
     index = read_csv(os.path.join(study, folder, "index.csv"), ["index", "checkpoint", "csv"])
     frames = [(os.path.join(folder, str(row.csv)), checkpoint_label(str(row.checkpoint))) for row in index.itertuples()]
     if len(frames) <= MAX_SERIES_PANELS:
-        return frames
+        return frames, len(frames)
     chosen = np.unique(np.linspace(0, len(frames) - 1, MAX_SERIES_PANELS).round().astype(int))
-    return [frames[i] for i in chosen]
+    return [frames[i] for i in chosen], len(frames)
 
 
 def checkpoint_label(checkpoint):
@@ -145,24 +151,28 @@ def draw_figures(study):
         run_plot(study, ["sparsity", *[os.path.join(model.name, "sparsity.csv") for model in rates.values()],
                          "--labels", *[f"{percent}%" for percent in rates], "--out", "figures/sparsity.png"])
 
-    for view, title in (("global", "global view"), ("local", "local view")):
+    # The global view shows each model's loss. In the local view and the epoch-wise series the surfaces lie
+    # at different levels but vary by a fraction of a nat. They are drawn as differences from their centre,
+    # because on one absolute scale most panels would have no contour inside their range.
+    for view, title, scale_options in (("global", "global view", None), ("local", "local view", ["--relative"])):
         paths = [os.path.join("landscape", f"{model.name}-{view}.csv") for model in models]
-        vmax = loss_ceiling([os.path.join(study, path) for path in paths])
-        run_plot(study, ["contour", *paths, "--labels", *labels, "--mark-best", "--vmax", vmax,
+        if scale_options is None:
+            scale_options = ["--vmax", loss_ceiling([os.path.join(study, path) for path in paths])]
+        run_plot(study, ["contour", *paths, "--labels", *labels, "--mark-best", *scale_options, *DIRECTION_LABELS,
                          "--title", f"Validation loss along shared directions, {title}",
                          "--out", f"figures/landscape-{view}.png"])
     base_global = os.path.join("landscape", "base-global.csv")
     run_plot(study, ["surface3d", base_global, "--labels", "base", "--vmax",
-                     loss_ceiling([os.path.join(study, base_global)]),
+                     loss_ceiling([os.path.join(study, base_global)]), *DIRECTION_LABELS,
                      "--title", "Base run, global view", "--out", "figures/landscape-base-3d.png"])
 
-    frames = series_frames(study)
-    series_paths = [os.path.join(study, path) for path, _ in frames]
+    frames, frame_count = series_frames(study)
+    subset_note = "" if len(frames) == frame_count else f" ({len(frames)} of {frame_count} checkpoints)"
     run_plot(study, ["contour", *[path for path, _ in frames], "--labels", *[label for _, label in frames],
-                     "--vmax", loss_ceiling(series_paths),
-                     "--title", "Base run: the same directions around w0 and each epoch's weights",
+                     "--relative", "--mark-best", *DIRECTION_LABELS,
+                     "--title", f"Base run: the same directions around w0 and each epoch's weights{subset_note}",
                      "--out", "figures/landscape-epochs.png"])
-    run_plot(study, ["animate", os.path.join("landscape", "base-epochs"), "--vmax", loss_ceiling(series_paths),
+    run_plot(study, ["animate", os.path.join("landscape", "base-epochs"), "--relative", *DIRECTION_LABELS,
                      "--out", "figures/landscape-epochs.gif"])
 
     run_plot(study, ["synth", "synth-attn", "--train", "--title", "Optimizers on the synth-attn task",
@@ -315,8 +325,11 @@ def write_report(study):
         "Every surface is the validation loss on the same sentences around the model's best checkpoint, along "
         "the same two random directions, filter-normalised against the base run's weights (Li et al., "
         "\"Visualizing the Loss Landscape of Neural Nets\", NeurIPS 2018). For a pruned network the directions "
-        "are masked, so they move only its remaining weights. The panels share one colour scale, which ends at "
-        f"{SURFACE_LOSS_CAP:g} times the lowest loss of the figure; the star marks each surface's lowest point.",
+        "are masked, so they move only its remaining weights. The panels of a figure share one colour scale, "
+        "and the star marks each surface's lowest point. The global view's scale ends at "
+        f"{SURFACE_LOSS_CAP:g} times the lowest loss of the figure. The local view draws each surface minus its "
+        "centre loss (the tables give the centre), so that surfaces at different levels show on one scale how "
+        "fast the loss rises around each model.",
     ]
     for view, caption in (("global", "Global view"), ("local", "Local view")):
         sections += [f"### {caption}",
@@ -326,8 +339,9 @@ def write_report(study):
     sections += [figure_link(study, "landscape-base-3d.png", "base run, global view in 3-D"),
                  "### During training",
                  "The base run's surface around w0 and around the weights after each epoch, along the same "
-                 "directions (local scale). The animation has every epoch: [landscape-epochs.gif]"
-                 "(figures/landscape-epochs.gif).",
+                 "directions (local scale), each minus its centre loss as in the local view. The figure shows at "
+                 f"most {MAX_SERIES_PANELS} checkpoints, w0 and the last epoch included; the animation has every "
+                 "one: [landscape-epochs.gif](figures/landscape-epochs.gif).",
                  figure_link(study, "landscape-epochs.png", "surfaces during training")]
 
     sections += [

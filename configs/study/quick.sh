@@ -1,4 +1,4 @@
-# Profile "quick" of scripts/study.sh: the whole study in about a quarter of an hour on 2 CPU cores, as a
+# Profile "quick" of scripts/study.sh: the whole study in about 10 minutes on 2 CPU cores, as a
 # first look. It is sourced by the script (bash syntax), not run on its own. Relative paths are taken from
 # the repository root. docs/study.md describes every variable.
 

@@ -11,7 +11,7 @@ import numpy as np
 from tltplot.figures import (ANIMATION_FORMATS, colour_map, make_colour_scale, mask_non_positive, new_figure,
                              output_extension, save_atomically)
 from tltplot.surface_plots import add_colour_bar, mark_masked_points
-from tltplot.surfaces import METRIC_LABELS, check_labels, frame_label, read_surface
+from tltplot.surfaces import check_labels, check_relative, frame_label, read_surface, subtract_centre
 from tltplot.tables import PlotError
 
 # File names of the two series that `tlt landscape` writes: surfaces around each epoch's checkpoint, and
@@ -80,6 +80,8 @@ def animate(options):
     writer = animation_writer(options.out, options.fps)
     surfaces = read_frames(options)
     labels = check_labels(options.labels, len(surfaces), "frame") or [frame_label(surface) for surface in surfaces]
+    if check_relative(options):
+        subtract_centre(surfaces)
     if options.log:
         mask_non_positive(surfaces)
     # One scale for every frame, so that a colour or height means the same value throughout.
@@ -90,7 +92,7 @@ def animate(options):
     figure = new_figure(options, default_size=(6.0, 5.0) if two_d else (6.4, 4.4))
     axes = figure.add_subplot(1, 1, 1)
     if two_d:
-        add_colour_bar(figure, scale, colours, axes, options.metric)
+        add_colour_bar(figure, scale, colours, axes, surfaces[0].value_label)
 
     def draw(index):
         surface = surfaces[index]
@@ -104,7 +106,7 @@ def animate(options):
             if scale.log:
                 axes.set_yscale("log")
             axes.set_ylim(scale.low, scale.high)
-            axes.set_ylabel(options.ylabel or METRIC_LABELS[options.metric])
+            axes.set_ylabel(options.ylabel or surface.value_label)
             axes.grid(True, alpha=0.3)
         axes.set_xlabel(options.xlabel or surface.axis_label("x"))
         axes.set_title(f"{labels[index]} ({index + 1}/{len(surfaces)})", fontsize="medium")

@@ -9,7 +9,7 @@ import numpy as np
 
 from tltplot.figures import (colour_map, make_colour_scale, mask_non_positive, new_figure, panel_layout,
                              save_figure)
-from tltplot.surfaces import METRIC_LABELS, check_labels, file_label, pca_trajectory, read_surface
+from tltplot.surfaces import check_labels, check_relative, file_label, pca_trajectory, read_surface, subtract_centre
 from tltplot.tables import PlotError
 
 # With one scale shared by panels of different ranges, some panels have no level inside their own range,
@@ -30,6 +30,8 @@ def load_surfaces(options, two_d):
             raise PlotError(f"'{surface.path}' is a 2-D surface ({surface.shape_text}); plot it with the contour, "
                             f"heatmap or surface3d subcommand")
     labels = check_labels(options.labels, len(surfaces), "surface") or [file_label(path) for path in options.surfaces]
+    if check_relative(options):
+        subtract_centre(surfaces)
     if options.log:
         mask_non_positive(surfaces)
     return surfaces, labels
@@ -69,10 +71,10 @@ def decorate_panel(axes, surface, label, scale, options):
     axes.set_title("\n".join(lines), fontsize="medium")
 
 
-def add_colour_bar(figure, scale, colours, axes, metric, contours=None):
+def add_colour_bar(figure, scale, colours, axes, label, contours=None):
     """Add a colour bar for `axes`; the levels of `contours`, if given, are drawn on it as lines."""
     mappable = matplotlib.cm.ScalarMappable(norm=scale.norm, cmap=colours)
-    bar = figure.colorbar(mappable, ax=axes, label=METRIC_LABELS[metric], shrink=0.9)
+    bar = figure.colorbar(mappable, ax=axes, label=label, shrink=0.9)
     if contours is not None and len(contours.levels):
         count = len(contours.levels)
         bar.add_lines(contours.levels, colors=["black"] * count, linewidths=[0.6] * count)
@@ -99,9 +101,9 @@ def plot_panels(options, draw, projection=None):
         decorate_panel(axes, surface, label, scale, options)
         all_axes.append(axes)
         if not options.shared_scale:
-            add_colour_bar(figure, scale, colours, axes, options.metric, contours)
+            add_colour_bar(figure, scale, colours, axes, surface.value_label, contours)
     if options.shared_scale:
-        add_colour_bar(figure, scales[0], colours, all_axes, options.metric, contours)
+        add_colour_bar(figure, scales[0], colours, all_axes, surfaces[0].value_label, contours)
     save_figure(figure, options.out)
 
 
@@ -176,7 +178,7 @@ def plot_surface3d(options):
             axes.plot_surface(x, y, heights, cmap=colours, norm=face_norm, rstride=1, cstride=1, linewidth=0.2,
                               edgecolor="0.3", antialiased=True)
         axes.set_zlim(low, high)
-        metric = METRIC_LABELS[surface.metric]
+        metric = surface.value_label
         axes.set_zlabel(f"log10 of {metric}" if scale.log else metric, fontsize="small")
         # Direction labels are long; smaller text and a smaller box keep them inside the panel.
         axes.set_box_aspect(None, zoom=0.85)
@@ -207,7 +209,7 @@ def plot_curve(options):
         axes.set_ylim(options.vmin, options.vmax)
     x_labels = {surface.axis_label("x") for surface in surfaces}
     axes.set_xlabel(options.xlabel or (x_labels.pop() if len(x_labels) == 1 else "x"))
-    axes.set_ylabel(options.ylabel or METRIC_LABELS[options.metric])
+    axes.set_ylabel(options.ylabel or surfaces[0].value_label)
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize="small")
     save_figure(figure, options.out)

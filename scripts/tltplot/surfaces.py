@@ -34,6 +34,7 @@ class Surface:
     values: np.ma.MaskedArray  # [ny, nx] metric per grid point; nan and inf are masked
     metadata: dict  # the sidecar's JSON object, or {} without a readable sidecar
     missing_count: int = 0  # grid points absent from the file (masked in values)
+    relative: bool = False  # values are differences from the value at the centre, (0, 0)
 
     @property
     def is_2d(self):
@@ -55,6 +56,12 @@ class Surface:
         if self.missing_count:
             note += f" ({self.missing_count} missing from the file)"
         return note
+
+    @property
+    def value_label(self):
+        """Return the label of the plotted values: the metric's, or its difference from the centre."""
+        label = METRIC_LABELS[self.metric]
+        return f"{label}, minus its value at (0, 0)" if self.relative else label
 
     def axis_label(self, axis):
         """Return the label of the x or y axis, from the sidecar's direction entry where it has one."""
@@ -101,6 +108,31 @@ def read_surface(path, metric, allow_missing=False):
 
     return Surface(path=path, metric=metric, x=x, y=y, values=np.ma.masked_invalid(values), metadata=metadata,
                    missing_count=int((~present).sum()))
+
+
+def check_relative(options):
+    """Return options.relative, raising PlotError where --log is given as well."""
+    if options.relative and options.log:
+        raise PlotError("--relative and --log cannot be combined: the differences from the centre include 0 and "
+                        "negative values; drop one of them")
+    return options.relative
+
+
+def subtract_centre(surfaces):
+    """Subtract from each surface its value at the grid point nearest (0, 0), the model's own weights.
+
+    Surfaces at different levels (the models of a study, the epochs of a run) then share one scale that
+    shows how fast each value changes away from its centre. Raise PlotError where that value is not finite.
+    """
+    for surface in surfaces:
+        ix, iy = int(np.argmin(np.abs(surface.x))), int(np.argmin(np.abs(surface.y)))
+        centre = surface.values[iy, ix]
+        if np.ma.is_masked(centre):
+            raise PlotError(f"'{surface.path}' has no finite {surface.metric} at its centre point "
+                            f"({surface.x[ix]:g}, {surface.y[iy]:g}), which --relative subtracts; plot it without "
+                            f"--relative")
+        surface.values = surface.values - centre
+        surface.relative = True
 
 
 def grid_indices(column, path, name):

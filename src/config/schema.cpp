@@ -22,8 +22,7 @@ std::string format_bound(double value) {
 std::string where(const std::string& source) { return source.empty() ? "" : " (in " + source + ")"; }
 
 [[noreturn]] void throw_type_error(const std::string& key, const RawValue& raw, const std::string& expected) {
-  throw ConfigError("invalid value '" + raw.text + "' for " + key + where(raw.source) + ": expected " +
-                    expected);
+  throw ConfigError("invalid value '" + raw.text + "' for " + key + where(raw.source) + ": expected " + expected);
 }
 
 bool parse_bool(const std::string& text, bool& out) {
@@ -353,7 +352,7 @@ void Schema::throw_unknown_key(const std::string& key, const std::string& source
   for (const auto& [known, field] : by_key_) keys.push_back(known);
   const std::string suggestion = closest_key(key, keys);
   std::string message = "unknown config key '" + key + "'" + where(source);
-  if (!suggestion.empty()) message += ": did you mean '" + suggestion + "'?";
+  message += suggestion.empty() ? "." : ": did you mean '" + suggestion + "'?";
   message += " Run 'tlt config --list' for every valid key.";
   throw ConfigError(message);
 }

@@ -17,6 +17,11 @@ namespace tlt::decode {
 namespace fs = std::filesystem;
 
 fs::path find_run_config(const fs::path& checkpoint) {
+  if (!fs::is_regular_file(checkpoint)) {
+    throw CheckpointError("checkpoint '" + checkpoint.string() +
+                          "' not found; give a .pt file of a tlt train run, "
+                          "for example RUN/best.pt");
+  }
   const fs::path config = checkpoint.parent_path() / "config.yaml";
   if (!fs::exists(config)) {
     throw CheckpointError("checkpoint '" + checkpoint.string() + "' has no run config '" + config.string() +

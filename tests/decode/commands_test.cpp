@@ -100,6 +100,22 @@ TEST_F(Commands, TranslateCheckpointWithoutConfigFails) {
   EXPECT_TRUE(contains(result.output, "config.yaml")) << result.output;
 }
 
+TEST_F(Commands, TranslateMissingCheckpointFails) {
+  TempDir dir("missing_checkpoint");
+  write_text(dir / "in.de", "ein mann.\n");
+  const auto result = run_tlt("translate --checkpoint '" + (dir / "nothing.pt").string() + "' --input '" +
+                              (dir / "in.de").string() + "'");
+  EXPECT_EQ(result.exit_code, 3) << result.output;
+  EXPECT_TRUE(contains(result.output, "nothing.pt' not found")) << result.output;
+}
+
+TEST_F(Commands, UnknownCommandIsNamed) {
+  const auto result = run_tlt("trian --config x.yaml");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_TRUE(contains(result.output, "unknown command 'trian'")) << result.output;
+  EXPECT_TRUE(contains(result.output, "train, config")) << result.output;
+}
+
 TEST_F(Commands, BleuPrintsLineAndJson) {
   TempDir dir("bleu");
   write_text(dir / "hyp.txt", "the cat sat on the mat.\na dog barked\n");

@@ -288,6 +288,14 @@ class SurfaceCommands(PlotTestCase):
         self.assert_plots("surface3d", surface, "--out", out, "--size", "5x4", "--dpi", "40", "--metric", "acc")
         self.assert_png(out, 200, 160)
 
+    def test_contour_relative_to_centre(self):
+        first = write_surface(self.path("base.csv"))
+        second = write_surface(self.path("pruned.csv"), centre=(-0.3, 0.4))
+        out = self.path("relative.png")
+        self.assert_plots("contour", first, second, "--relative", "--mark-best", "--out", out, "--size", "6x4",
+                          "--dpi", "50", in_process=True)
+        self.assert_png(out, 300, 200)
+
     def test_curve_with_zero_and_empty_y(self):
         zero_y = write_surface(self.path("base_1d.csv"), nx=21, ny=1)
         empty_y = write_surface(self.path("pruned_1d.csv"), nx=21, ny=1, centre=(0.4, 0.0), empty_y=True,
@@ -460,6 +468,16 @@ class InvalidInput(PlotTestCase):
         self.assert_rejected("--vmin 5 must be less than --vmax 2", "contour", surface, "--out", self.path("x.png"),
                              "--vmin", "5", "--vmax", "2")
 
+    def test_relative_with_log(self):
+        surface = write_surface(self.path("bowl.csv"), nx=3, ny=3)
+        self.assert_rejected("--relative and --log cannot be combined", "contour", surface, "--out",
+                             self.path("x.png"), "--relative", "--log")
+
+    def test_relative_without_centre_value(self):
+        surface = write_surface(self.path("bowl.csv"), nx=3, ny=3, bad_points={(1, 1): math.nan})
+        self.assert_rejected("no finite loss at its centre point (0, 0)", "heatmap", surface, "--out",
+                             self.path("x.png"), "--relative")
+
     def test_series_folder_without_frames(self):
         os.makedirs(self.path("empty_series"))
         self.assert_rejected("contains no surface_NNN.csv or sweep_epoch_NNN.csv", "animate", self.path("empty_series"),
@@ -497,6 +515,16 @@ class SurfaceReading(PlotTestCase):
             code = plot.main(["heatmap", write_text(self.path("wide.csv"), text), "--out", self.path("wide.png")])
         self.assertEqual(code, 0)
         self.assertIn("use --log or --vmax", stderr.getvalue())
+
+    def test_subtract_centre_keeps_shape(self):
+        path = write_surface(self.path("bowl.csv"), nx=5, ny=5, centre=(0.5, 0.0))
+        surface = surfaces.read_surface(path, "loss")
+        before = surface.values.copy()
+        surfaces.subtract_centre([surface])
+        self.assertEqual(surface.values[2, 2], 0.0)
+        self.assertAlmostEqual(float(surface.values[2, 4]), float(before[2, 4] - before[2, 2]))
+        self.assertTrue(surface.relative)
+        self.assertEqual(surface.value_label, "loss (cross-entropy, nats), minus its value at (0, 0)")
 
     def test_axis_label_from_sidecar(self):
         metadata = {"directions": {"x": {"kind": "random", "normalization": "filter", "seed": 3},

@@ -31,9 +31,9 @@ class PruneCommand : public ::testing::Test {
 TEST_F(PruneCommand, HelpListsOptionsAndSignConvention) {
   const auto result = run_tlt("prune --help");
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  for (const char* option : {"--from", "--out", "--checkpoint", "--rate", "--scope", "--include", "--exclude",
-                             "--init", "--rewind-to", "--seed", "--alpha", "--beta", "--direction-seed", "--retrain",
-                             "--set", "--force", "--iterative", "--rate-per-round", "--target"}) {
+  for (const char* option : {"--from", "--out", "--checkpoint", "--rate", "--scope", "--include", "--exclude", "--init",
+                             "--rewind-to", "--seed", "--alpha", "--beta", "--direction-seed", "--retrain", "--set",
+                             "--force", "--iterative", "--rate-per-round", "--target"}) {
     EXPECT_TRUE(contains(result.output, option)) << option << "\n" << result.output;
   }
   EXPECT_TRUE(contains(result.output, "w0 + alpha * (w* - w0) + beta * y")) << result.output;
@@ -57,7 +57,15 @@ TEST_F(PruneCommand, RateOutOfRangeIsRejected) {
   TempDir dir("rate");
   const auto result = run_tlt(prune_from_base("--rate 1.5 --out '" + (dir / "out").string() + "'"));
   EXPECT_EQ(result.exit_code, 2) << result.output;
-  EXPECT_TRUE(contains(result.output, "rate = 1.5 is out of range: expected < 1")) << result.output;
+  EXPECT_TRUE(contains(result.output, "--rate: 1.5 is out of range: expected a fraction in [0, 1)")) << result.output;
+  EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
+TEST_F(PruneCommand, NegativeRateIsRejected) {
+  TempDir dir("negative_rate");
+  const auto result = run_tlt(prune_from_base("--rate=-0.1 --out '" + (dir / "out").string() + "'"));
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_TRUE(contains(result.output, "--rate: -0.1 is out of range")) << result.output;
   EXPECT_FALSE(fs::exists(dir / "out"));
 }
 
@@ -86,8 +94,7 @@ TEST_F(PruneCommand, MissingRewindCheckpointIsCheckpointError) {
 
 TEST_F(PruneCommand, PatternMatchingNothingIsRejected) {
   TempDir dir("pattern");
-  const auto result =
-      run_tlt(prune_from_base("--rate 0.3 --include '*.w_9.*' --out '" + (dir / "out").string() + "'"));
+  const auto result = run_tlt(prune_from_base("--rate 0.3 --include '*.w_9.*' --out '" + (dir / "out").string() + "'"));
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_TRUE(contains(result.output, "include pattern '*.w_9.*' matches no parameter")) << result.output;
 }
