@@ -149,7 +149,9 @@ def draw_figures(study):
         rates.setdefault(model.percent, model)
     if rates:
         run_plot(study, ["sparsity", *[os.path.join(model.name, "sparsity.csv") for model in rates.values()],
-                         "--labels", *[f"{percent}%" for percent in rates], "--out", "figures/sparsity.png"])
+                         "--labels", *[f"{percent}%" for percent in rates],
+                         "--title", "Share of pruned weights per tensor, one global magnitude threshold",
+                         "--out", "figures/sparsity.png"])
 
     # The global view shows each model's loss. In the local view and the epoch-wise series the surfaces lie
     # at different levels but vary by a fraction of a nat. They are drawn as differences from their centre,

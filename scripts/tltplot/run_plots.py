@@ -203,5 +203,6 @@ def plot_sparsity(options):
     axes.set_xlim(0, 100)
     axes.set_xlabel("pruned weights (%)")
     axes.grid(True, axis="x", alpha=0.3)
-    axes.legend(fontsize="small")
+    # Above the bars, because inside the axes the legend covers the first tensors' bars.
+    axes.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     save_figure(figure, options.out)
