@@ -3,6 +3,7 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 
+#include <cstdlib>
 #include <vector>
 
 #include "dist/collectives.h"
@@ -29,6 +30,14 @@ class NcclCollectives final : public Collectives {
 }  // namespace
 
 std::unique_ptr<Collectives> make_nccl_collectives(const BackendSettings& settings) {
+  // ProcessGroupNCCL applies its timeout only in blocking-wait mode; otherwise a collective whose peer died
+  // waits until the watchdog tears the process down. Blocking wait makes wait() throw after the timeout
+  // instead, which becomes a DistributedError. LibTorch 1.13 reads NCCL_BLOCKING_WAIT, 2.x
+  // TORCH_NCCL_BLOCKING_WAIT; a value the user set is kept.
+  if (std::getenv("NCCL_BLOCKING_WAIT") == nullptr && std::getenv("TORCH_NCCL_BLOCKING_WAIT") == nullptr) {
+    ::setenv("NCCL_BLOCKING_WAIT", "1", 0);
+    ::setenv("TORCH_NCCL_BLOCKING_WAIT", "1", 0);
+  }
   // Gloo and NCCL both keep their rendezvous keys in the store; a prefix keeps NCCL's apart, as
   // torch.distributed does for each group.
   auto store = c10::make_intrusive<c10d::PrefixStore>("nccl/", settings.store);
