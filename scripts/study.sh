@@ -20,6 +20,10 @@
 # the exit code of the stage command that failed.
 set -euo pipefail
 
+# The whole script is one compound command, which bash reads completely before it runs any of it, so
+# updating this file (git pull) while a study runs cannot change the running study's commands.
+{
+
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 usage() {
@@ -337,3 +341,5 @@ run_stage report "$python" "$repo/scripts/study_report.py" report "$out"
 
 log "finished: $stages_run stages run, $stages_skipped skipped, $((SECONDS - study_start)) s"
 log "report: $out/report.md"
+exit 0
+}
