@@ -60,9 +60,16 @@ TEST(Translator, LineLongerThanPositionTableIsRejected) {
 
 TEST(Translator, CheckpointWithoutConfigIsRejected) {
   TempDir dir("no_config");
+  fs::copy_file(tiny_run().checkpoint, dir / "best.pt");
   const std::string message = message_of<CheckpointError>([&] { find_run_config(dir / "best.pt"); });
   EXPECT_TRUE(contains(message, "config.yaml")) << message;
   EXPECT_EQ(find_run_config(tiny_run().checkpoint), tiny_run().dir / "config.yaml");
+}
+
+TEST(Translator, RunConfigOfMissingCheckpoint) {
+  TempDir dir("missing_checkpoint");
+  const std::string message = message_of<CheckpointError>([&] { find_run_config(dir / "best.pt"); });
+  EXPECT_TRUE(contains(message, "best.pt' not found")) << message;
 }
 
 TEST(Translator, SentencePieceFallsBackToDataCache) {
