@@ -1,5 +1,5 @@
 # Profile "cpu-short" of scripts/study.sh: the wmt16-small study of the cpu profile with shorter
-# retraining and coarser grids, about 2 hours on 2 CPU cores after the 40-minute base run. The pruned
+# retraining and coarser grids. On 2 CPU cores the stages after the base run took 80 minutes. The pruned
 # networks train for 4 epochs on the base run's learning-rate schedule, so they compare with the base
 # run's first 4 epochs. It is sourced by the script (bash syntax), not run on its own. Relative paths are
 # taken from the repository root. docs/study.md describes every variable.

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace tlt::dist::detail {
 
@@ -23,6 +24,23 @@ class Collectives {
 
   /// Waits until every rank has reached this call.
   virtual void barrier() = 0;
+};
+
+/// Collectives of a c10d process group class (ProcessGroupGloo, ProcessGroupNCCL), waiting for each.
+template <typename Group>
+class GroupCollectives final : public Collectives {
+ public:
+  explicit GroupCollectives(c10::intrusive_ptr<Group> group) : group_(std::move(group)) {}
+
+  void all_reduce_sum(at::Tensor& tensor) override {
+    std::vector<at::Tensor> tensors = {tensor};
+    group_->allreduce(tensors)->wait();
+  }
+
+  void barrier() override { group_->barrier()->wait(); }
+
+ private:
+  c10::intrusive_ptr<Group> group_;
 };
 
 /// Where a backend connects and how long it waits.

@@ -1,30 +1,10 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 
 #include <cstdlib>
-#include <vector>
 
 #include "dist/collectives.h"
 
 namespace tlt::dist::detail {
-
-namespace {
-
-class GlooCollectives final : public Collectives {
- public:
-  explicit GlooCollectives(c10::intrusive_ptr<c10d::ProcessGroupGloo> group) : group_(std::move(group)) {}
-
-  void all_reduce_sum(at::Tensor& tensor) override {
-    std::vector<at::Tensor> tensors = {tensor};
-    group_->allreduce(tensors)->wait();
-  }
-
-  void barrier() override { group_->barrier()->wait(); }
-
- private:
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> group_;
-};
-
-}  // namespace
 
 std::unique_ptr<Collectives> make_gloo_collectives(const BackendSettings& settings) {
   auto options = c10d::ProcessGroupGloo::Options::create(settings.timeout);
@@ -38,7 +18,7 @@ std::unique_ptr<Collectives> make_gloo_collectives(const BackendSettings& settin
     options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
   }
   auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(settings.store, settings.rank, settings.world_size, options);
-  return std::make_unique<GlooCollectives>(std::move(group));
+  return std::make_unique<GroupCollectives<c10d::ProcessGroupGloo>>(std::move(group));
 }
 
 }  // namespace tlt::dist::detail

@@ -4,30 +4,10 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 
 #include <cstdlib>
-#include <vector>
 
 #include "dist/collectives.h"
 
 namespace tlt::dist::detail {
-
-namespace {
-
-class NcclCollectives final : public Collectives {
- public:
-  explicit NcclCollectives(c10::intrusive_ptr<c10d::ProcessGroupNCCL> group) : group_(std::move(group)) {}
-
-  void all_reduce_sum(at::Tensor& tensor) override {
-    std::vector<at::Tensor> tensors = {tensor};
-    group_->allreduce(tensors)->wait();
-  }
-
-  void barrier() override { group_->barrier()->wait(); }
-
- private:
-  c10::intrusive_ptr<c10d::ProcessGroupNCCL> group_;
-};
-
-}  // namespace
 
 std::unique_ptr<Collectives> make_nccl_collectives(const BackendSettings& settings) {
   // ProcessGroupNCCL applies its timeout only in blocking-wait mode; otherwise a collective whose peer died
@@ -44,7 +24,7 @@ std::unique_ptr<Collectives> make_nccl_collectives(const BackendSettings& settin
   auto options = c10d::ProcessGroupNCCL::Options::create();
   options->timeout = settings.timeout;
   auto group = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, settings.rank, settings.world_size, options);
-  return std::make_unique<NcclCollectives>(std::move(group));
+  return std::make_unique<GroupCollectives<c10d::ProcessGroupNCCL>>(std::move(group));
 }
 
 }  // namespace tlt::dist::detail

@@ -15,7 +15,7 @@ inline std::string torch_version() { return TORCH_VERSION; }
 /// True where LibTorch was built with CUDA and a device is present.
 bool cuda_available();
 
-/// Number of GPUs that LibTorch sees: 0 without CUDA.
+/// Number of GPUs visible to LibTorch: 0 without CUDA.
 int64_t cuda_device_count();
 
 /// Seeds the default CPU generator (and CUDA generators where present).
