@@ -1,5 +1,6 @@
-// NOTE: compiled only against a CUDA LibTorch with NCCL; the development machines have neither, so this
-// file has not been compiled or run there.
+// NOTE: built into tlt only against a CUDA LibTorch with NCCL. The development machines have no GPU, so this
+// file has never run; the NcclBackendCompiles test compiles it against LibTorch 1.13's headers and CUDA's
+// nccl.h (tests/dist/nccl_compile_check.cmake).
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 

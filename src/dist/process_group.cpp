@@ -6,7 +6,9 @@
 #include <cstdlib>
 
 #include "dist/collectives.h"
+#include "tlt/dist/device.h"
 #include "tlt/util/error.h"
+#include "tlt/util/torch_compat.h"
 
 namespace tlt::dist {
 
@@ -74,7 +76,7 @@ struct ProcessGroup::Backend {
       return;
     }
     if (!gloo) {
-      at::Tensor on_gpu = tensor.to(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(local_rank)));
+      at::Tensor on_gpu = tensor.to(device_for_rank("cuda", local_rank, compat::cuda_device_count()));
       nccl_collectives().all_reduce_sum(on_gpu);
       tensor.copy_(on_gpu);
       return;
