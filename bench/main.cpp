@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
   CLI::App app{"tlt_bench: training and loss-landscape throughput, MFU and time splits of tlt on this machine.\n"
                "Each workload runs in a child process per variant and repeat; the table shows medians."};
   app.add_option("--workloads", options.workloads,
-                 "comma-separated workloads: train-small, train-paper, landscape-small, peak")
+                 "comma-separated workloads: train-small, train-paper, landscape-small, attention-bmm, peak")
       ->delimiter(',')
       ->capture_default_str();
   app.add_option("--variant", options.variants,
@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--steps", options.settings.steps,
-                 "timed steps (train), points (landscape) or products (peak); 0 = each workload's default")
+                 "timed steps (train), points (landscape) or products (attention-bmm, peak); 0 = each workload's default")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--warmup-steps", options.settings.warmup_steps,

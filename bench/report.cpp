@@ -41,6 +41,10 @@ std::string format_split(const nlohmann::json& group) {
                        median_of(group, "forward_s_per_point"), median_of(group, "outside_forward_s_per_point"),
                        median_of(group, "set_weights_s_per_point"));
   }
+  if (workload == "attention-bmm") {
+    return fmt::format("call {:.3f} ms, best {:.1f} GFLOP/s", 1e3 * median_of(group, "seconds_per_call"),
+                       median_of(group, "best_flop_per_s") / 1e9);
+  }
   return fmt::format("best {:.1f} GFLOP/s", median_of(group, "best_flop_per_s") / 1e9);
 }
 

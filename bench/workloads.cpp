@@ -7,7 +7,7 @@
 namespace tlt::bench {
 
 const std::vector<std::string>& workload_names() {
-  static const std::vector<std::string> names = {"train-small", "train-paper", "landscape-small", "peak"};
+  static const std::vector<std::string> names = {"train-small", "train-paper", "landscape-small", "attention-bmm", "peak"};
   return names;
 }
 
@@ -59,6 +59,7 @@ nlohmann::json run_workload(const std::string& name, const WorkloadSettings& set
   if (name == "train-small") return run_train_workload(small_model_options(), settings, 20, 3);
   if (name == "train-paper") return run_train_workload(paper_model_options(), settings, 5, 2);
   if (name == "landscape-small") return run_landscape_workload(settings);
+  if (name == "attention-bmm") return run_attention_workload(settings);
   return run_peak_workload(settings);
 }
 

@@ -8,6 +8,8 @@
 //   train-paper      the same at the wmt16 shape (D 512, F 2048, 6 + 6 layers, 8 heads)
 //   landscape-small  an 11 x 11 loss surface on [-1, 1]^2 with filter-normalised random directions around
 //                    the randomly initialised wmt16-small model, 256 validation pairs per point
+//   attention-bmm    the batched products of attention at the train-small shape (960 matrices of 17 x 64
+//                    times 64 x 17) through at::bmm
 //   peak             fp32 2048 x 2048 x 2048 matrix products: the machine's practical limit for MFU
 #pragma once
 
@@ -58,6 +60,9 @@ nlohmann::json run_train_workload(const model::TransformerOptions& model_options
 
 /// The landscape-small loop: points per second and where a point's time goes.
 nlohmann::json run_landscape_workload(const WorkloadSettings& settings);
+
+/// GFLOP/s and time per call of at::bmm at the attention shape of train-small.
+nlohmann::json run_attention_workload(const WorkloadSettings& settings);
 
 /// GFLOP/s of fp32 2048 x 2048 x 2048 matrix products on the current thread settings.
 nlohmann::json run_peak_workload(const WorkloadSettings& settings);
