@@ -174,7 +174,7 @@ CommandRunner add_landscape_command(CLI::App& app, CommonOptions& common) {
       const std::unique_ptr<dist::ProcessGroup> sweep_group = dist::join_from_environment();
       options.group = sweep_group.get();
       const landscape::SweepSummary summary = landscape::run_sweep(options);
-      std::printf("%s\n", summary.out.string().c_str());
+      if (sweep_group == nullptr || sweep_group->rank() == 0) std::printf("%s\n", summary.out.string().c_str());
       return 0;
     }
 
@@ -186,7 +186,10 @@ CommandRunner add_landscape_command(CLI::App& app, CommonOptions& common) {
     options.evaluation.split =
         config::parse_choice(arguments->eval_split, landscape::eval_split_names(), "--eval-split");
     const landscape::LandscapeSummary summary = landscape::run_landscape(options);
-    for (const auto& path : summary.surfaces) std::printf("%s\n", path.string().c_str());
+    // Rank 0 writes the files, so only rank 0 prints their paths, and a script gets them once per launch.
+    if (group == nullptr || group->rank() == 0) {
+      for (const auto& path : summary.surfaces) std::printf("%s\n", path.string().c_str());
+    }
     return 0;
   };
 }

@@ -1,3 +1,5 @@
+#include <spdlog/spdlog.h>
+
 #include <cstdlib>
 #include <string>
 
@@ -39,6 +41,10 @@ LaunchEnvironment read_launch_environment() {
   } else if (find_variable("WORLD_SIZE")) {
     launch.source = "torchrun";
   } else {
+    if (find_variable("RANK")) {
+      spdlog::warn("RANK is set but WORLD_SIZE is not, so tlt runs as one process; set WORLD_SIZE as well, or "
+                   "launch with torchrun or scripts/launch_local.sh");
+    }
     return launch;
   }
 

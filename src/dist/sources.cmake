@@ -1,5 +1,6 @@
 target_sources(tlt_core PRIVATE
   dist/device.cpp
+  dist/join_watchdog.cpp
   dist/launch_environment.cpp
   dist/process_group.cpp)
 

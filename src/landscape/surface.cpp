@@ -261,8 +261,9 @@ SurfaceResult compute_surface(SurfaceModel& model, const StateDict& base, const 
       if (interrupt_requested()) {
         write_partial(partial_path, result.arguments_hash, rows);
         progress.finish();
-        throw Interrupted("landscape interrupted after " + std::to_string(rows.size()) + " of " +
-                          std::to_string(result.points) + " points, saved to '" + partial_path.string() +
+        const std::string rank_note = world_size > 1 ? " known to rank " + std::to_string(rank) : "";
+        throw Interrupted("landscape interrupted with " + std::to_string(rows.size()) + " of " +
+                          std::to_string(result.points) + " points" + rank_note + " saved to '" + partial_path.string() +
                           "'; rerun the same command to continue");
       }
       if (seconds_since(last_save) >= request.save_interval_s) {

@@ -68,10 +68,12 @@ void RunFolder::open_log() const {
 
 void RunFolder::write_config(const std::string& yaml) const { write_file_atomic(path_ / "config.yaml", yaml); }
 
-void RunFolder::write_run_json(int64_t seed, const std::string& device, double baseline_accuracy) const {
+void RunFolder::write_run_json(int64_t seed, const std::string& device, int ranks,
+                               double baseline_accuracy) const {
   nlohmann::json info = describe_environment();
   info["seed"] = seed;
   info["device"] = device;
+  info["ranks"] = ranks;
   info["valid_most_frequent_token_accuracy"] = baseline_accuracy;
   write_file_atomic(path_ / "run.json", info.dump(2) + "\n");
 }

@@ -267,7 +267,8 @@ TrainSummary run_training(const RunConfig& config, const TrainSession& session) 
                baseline_accuracy);
   if (writes_run) {
     run.write_config(to_yaml(resolved));
-    run.write_run_json(options.seed, session.device, baseline_accuracy);
+    run.write_run_json(options.seed, session.device, session.group ? session.group->world_size() : 1,
+                       baseline_accuracy);
     // The run keeps its own copy of the SentencePiece model, so translation needs only the run folder.
     write_file_atomic(run.path() / "spm.model", read_file(data.vocab.model_path()));
   }

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <sstream>
 #include <thread>
 
 #include "support/test_support.h"
@@ -81,6 +82,11 @@ TEST_F(LocalLaunch, LandscapeTwoRanksMatchOne) {
 
   EXPECT_EQ(read_text(dir_.path() / "two.csv"), read_text(dir_.path() / "one.csv"));
   EXPECT_NE(read_text(dir_.path() / "two.csv.json").find("\"ranks\": 2"), std::string::npos);
+  // Only rank 0 prints the path of the surface it wrote.
+  std::istringstream lines(two.output);
+  int path_lines = 0;
+  for (std::string line; std::getline(lines, line);) path_lines += line == "two.csv" ? 1 : 0;
+  EXPECT_EQ(path_lines, 1) << two.output;
   for (const char* leftover : {"two.csv.partial", "two.csv.partial.rank0", "two.csv.partial.rank1"}) {
     EXPECT_FALSE(fs::exists(dir_.path() / leftover)) << leftover;
   }
@@ -157,6 +163,8 @@ TEST_F(LocalLaunch, TrainingTwoRanksMatchOne) {
   const double one_loss = loss_of(read_text(dir_.path() / "base" / "train.csv"));
   const double two_loss = loss_of(read_text(dir_.path() / "two" / "train.csv"));
   EXPECT_NEAR(two_loss, one_loss, 1e-4 * one_loss);
+  EXPECT_NE(read_text(dir_.path() / "two" / "run.json").find("\"ranks\": 2"), std::string::npos);
+  EXPECT_NE(read_text(dir_.path() / "base" / "run.json").find("\"ranks\": 1"), std::string::npos);
 }
 
 }  // namespace

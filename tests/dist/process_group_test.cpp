@@ -94,7 +94,8 @@ TEST(ProcessGroup, MissingRankTimesOut) {
     ProcessGroup::join(loopback_rank(0, 2, free_port()), std::chrono::seconds(2));
     ADD_FAILURE() << "rank 0 joined a world of 2 alone";
   } catch (const DistributedError& e) {
-    EXPECT_NE(std::string(e.what()).find("WORLD_SIZE"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("only 1 of 2 ranks (WORLD_SIZE) joined"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("frame #"), std::string::npos) << e.what();
   }
   EXPECT_LT(seconds_since(start), 60.0);
 }

@@ -1,5 +1,6 @@
 target_sources(tlt_tests PRIVATE
   dist/device_test.cpp
+  dist/join_limits_test.cpp
   dist/local_launch_test.cpp
   dist/launch_environment_test.cpp
   dist/process_group_test.cpp)

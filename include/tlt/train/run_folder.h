@@ -41,9 +41,10 @@ class RunFolder {
   void open_log() const;
 
   void write_config(const std::string& yaml) const;
-  /// Writes run.json: the environment, seed, device, and `baseline_accuracy`, the validation token accuracy of
-  /// always predicting the most frequent target token (the floor a model must beat).
-  void write_run_json(int64_t seed, const std::string& device, double baseline_accuracy) const;
+  /// Writes run.json: the environment, seed, device, the number of data-parallel ranks, and
+  /// `baseline_accuracy`, the validation token accuracy of always predicting the most frequent target token
+  /// (the floor a model must beat).
+  void write_run_json(int64_t seed, const std::string& device, int ranks, double baseline_accuracy) const;
 
   /// RUN/epoch_007.pt
   std::filesystem::path epoch_checkpoint(int64_t epoch) const;
