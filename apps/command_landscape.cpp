@@ -148,6 +148,11 @@ CommandRunner add_landscape_command(CLI::App& app, CommonOptions& common) {
       ->add_option("--eval-sentences,--eval-samples", options.evaluation.size,
                    "first N sentence pairs (synth-attn: samples) of the split, in corpus order; 0 = all")
       ->capture_default_str();
+  command
+      ->add_option("--eval-batch-tokens", options.evaluation.batch_tokens,
+                   "Transformer evaluation batches of at most this many padded target tokens, sorted by length; "
+                   "0 = the run's data.batch_unit and data.batch_size (results differ only by float rounding)")
+      ->capture_default_str();
   command->add_option("--out,-o", options.out,
                       "CSV file (columns ix,iy,x,y,loss,ppl,acc; sidecar OUT.json), or with --checkpoints a folder "
                       "(default: RUN/landscape.csv or RUN/landscape_series)");

@@ -43,22 +43,15 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-/// The evaluation set of TransformerSurfaceModel::from_config for the first 256 validation pairs, built
-/// here so that the benchmark can also run forward passes alone on the same batches.
+/// The evaluation set of `tlt landscape` with its default batching for the first 256 validation pairs,
+/// built here so that the benchmark can also run forward passes alone on the same batches.
 std::vector<data::Batch> load_evaluation_batches(const WorkloadSettings& settings, int& vocab_size) {
   const data::DataOptions options = bench_data_options(settings, data::BatchUnit::kSentences, kBatchPairs);
   const data::PreparedData prepared = data::prepare_data(options);
   vocab_size = prepared.vocab.size();
-
-  const int64_t count = std::min(kEvaluationPairs, prepared.valid.size());
-  data::ParallelCorpus subset;
-  subset.src.assign(prepared.valid.src.begin(), prepared.valid.src.begin() + count);
-  subset.trg.assign(prepared.valid.trg.begin(), prepared.valid.trg.begin() + count);
-  const auto indices = data::make_batches(subset, options.batch_unit, options.batch_size, /*seed=*/0, /*epoch=*/0,
-                                          /*shuffle=*/false);
-  std::vector<data::Batch> batches;
-  for (const auto& batch_indices : indices) batches.push_back(data::collate(subset, batch_indices, prepared.vocab));
-  return batches;
+  landscape::EvaluationSetOptions evaluation;
+  evaluation.size = kEvaluationPairs;
+  return landscape::make_evaluation_batches(prepared.valid, prepared.vocab, options, evaluation).batches;
 }
 
 /// Bytes of the logits and log-probabilities of the largest batch: in evaluation the loss holds both
@@ -204,6 +197,7 @@ nlohmann::json run_landscape_workload(const WorkloadSettings& settings) {
       {"warmup_points", warmup_points},
       {"pairs", kEvaluationPairs},
       {"batches", batches.size()},
+      {"batch_tokens", landscape::kDefaultEvalBatchTokens},
       {"target_tokens_per_point", target_tokens},
       {"model_gflop_per_point", forward_flops_per_point / 1e9},
       {"parameters", model::count_parameters(*transformer)},

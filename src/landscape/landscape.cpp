@@ -80,6 +80,10 @@ std::vector<std::string> validate(const LandscapeOptions& options) {
   if (options.evaluation.size < 0) {
     violations.push_back("--eval-sentences " + std::to_string(options.evaluation.size) + " must be >= 0 (0 = the whole split)");
   }
+  if (options.evaluation.batch_tokens < 0) {
+    violations.push_back("--eval-batch-tokens " + std::to_string(options.evaluation.batch_tokens) +
+                         " must be >= 0 (0 = the run's data.batch_unit and data.batch_size)");
+  }
   if (options.max_points < 0) violations.push_back("--max-points " + std::to_string(options.max_points) + " must be >= 0");
   if (!(options.save_interval_s >= 0)) {
     violations.push_back("--save-interval " + format_value(options.save_interval_s) + " must be >= 0 seconds");

@@ -262,12 +262,14 @@ TEST(Landscape, RejectsBadOptions) {
   }
   options.scale = -1;
   options.evaluation.size = -3;
+  options.evaluation.batch_tokens = -5;
   try {
     run_landscape(options);
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("--scale -1"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("--eval-sentences -3"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--eval-batch-tokens -5"), std::string::npos) << e.what();
   }
 }
 
@@ -282,6 +284,34 @@ TEST(Landscape, RejectsUnknownDirectionKeyword) {
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("--y 'randm'"), std::string::npos) << e.what();
   }
+}
+
+TEST(Landscape, EvalBatchingChangesOnlyRounding) {
+  TempDir dir("landscape_batching");
+  const fs::path run = train_tiny_run(dir);
+  LandscapeOptions by_tokens = small_options(run, dir / "tokens.csv");
+  by_tokens.evaluation.size = 100;
+  LandscapeOptions as_trained = by_tokens;
+  as_trained.out = (dir / "trained.csv").string();
+  as_trained.evaluation.batch_tokens = 0;
+  run_landscape(by_tokens);
+  run_landscape(as_trained);
+
+  const auto token_rows = read_rows(dir / "tokens.csv");
+  const auto trained_rows = read_rows(dir / "trained.csv");
+  ASSERT_EQ(token_rows.size(), trained_rows.size());
+  for (size_t i = 0; i < token_rows.size(); ++i) {
+    const double loss = std::stod(trained_rows[i][4]);
+    EXPECT_NEAR(std::stod(token_rows[i][4]), loss, 1e-5 * loss) << "row " << i;
+    EXPECT_EQ(token_rows[i][6], trained_rows[i][6]) << "row " << i;
+  }
+  const nlohmann::json tokens_set = nlohmann::json::parse(read_file(dir / "tokens.csv.json"))["evaluation_set"];
+  const nlohmann::json trained_set = nlohmann::json::parse(read_file(dir / "trained.csv.json"))["evaluation_set"];
+  EXPECT_EQ(tokens_set["batch_unit"], "tokens");
+  EXPECT_EQ(tokens_set["batch_size"], kDefaultEvalBatchTokens);
+  EXPECT_EQ(trained_set["batch_unit"], "sentences");
+  EXPECT_EQ(trained_set["batch_size"], tiny_config().data.batch_size);
+  EXPECT_EQ(tokens_set["target_tokens"], trained_set["target_tokens"]);
 }
 
 TEST(Landscape, SynthStudyCenterEqualsEvaluation) {

@@ -20,9 +20,16 @@ const std::vector<std::pair<std::string, EvalSplit>>& eval_split_names();
 /// The spelling of `split`, "train" or "valid".
 std::string eval_split_name(EvalSplit split);
 
+/// Batch size of a Transformer evaluation set, in padded target tokens. Batches of about 1,024 tokens
+/// hold sentences of similar length, so they carry far less padding than the training batches do.
+constexpr int64_t kDefaultEvalBatchTokens = 1024;
+
 struct EvaluationSetOptions {
   EvalSplit split = EvalSplit::kValid;  ///< split to evaluate on
   int64_t size = 256;                   ///< first N sentence pairs (synth-attn: samples) in corpus order; 0 = all
+  /// Transformer batches of at most this many padded target tokens, sorted by length; 0 = the run's
+  /// data.batch_unit and data.batch_size. Batching changes the results only by float rounding.
+  int64_t batch_tokens = kDefaultEvalBatchTokens;
 };
 
 }  // namespace tlt::landscape
