@@ -56,8 +56,8 @@ void wait_for_all_ranks(c10d::Store& store, const LaunchEnvironment& launch, std
     if (joined > launch.world_size) {
       throw DistributedError(std::to_string(joined) + " processes joined the rendezvous at " + address_of(launch) +
                              ", more than WORLD_SIZE " + std::to_string(launch.world_size) +
-                             "; another job may be using MASTER_PORT " + std::to_string(launch.master_port) +
-                             ", so choose another port");
+                             "; check that every process has its own RANK, and that no other job uses MASTER_PORT " +
+                             std::to_string(launch.master_port));
     }
     throw_if_interrupted_joining(launch);
     if (std::chrono::steady_clock::now() >= deadline) {
