@@ -1,5 +1,6 @@
 // tlt landscape and tlt landscape sweep: parse options, call landscape::run_landscape or run_sweep.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "commands.h"
@@ -150,8 +151,9 @@ CommandRunner add_landscape_command(CLI::App& app, CommonOptions& common) {
       ->capture_default_str();
   command
       ->add_option("--eval-batch-tokens", options.evaluation.batch_tokens,
-                   "Transformer evaluation batches of at most this many padded target tokens, sorted by length; "
-                   "0 = the run's data.batch_unit and data.batch_size (results differ only by float rounding)")
+                   "Transformer evaluation batches of at most this many padded target tokens, sorted by length "
+                   "(a longer sentence gets a batch of its own); 0 = the run's data.batch_unit and data.batch_size "
+                   "(results differ only by float rounding)")
       ->capture_default_str();
   command->add_option("--out,-o", options.out,
                       "CSV file (columns ix,iy,x,y,loss,ppl,acc; sidecar OUT.json), or with --checkpoints a folder "
@@ -192,8 +194,11 @@ CommandRunner add_landscape_command(CLI::App& app, CommonOptions& common) {
         config::parse_choice(arguments->eval_split, landscape::eval_split_names(), "--eval-split");
     const landscape::LandscapeSummary summary = landscape::run_landscape(options);
     // Rank 0 writes the files, so only rank 0 prints their paths, and a script gets them once per launch.
+    // A surface that --max-points left incomplete exists only as OUT.partial and is not printed.
     if (group == nullptr || group->rank() == 0) {
-      for (const auto& path : summary.surfaces) std::printf("%s\n", path.string().c_str());
+      for (const auto& path : summary.surfaces) {
+        if (std::filesystem::exists(path)) std::printf("%s\n", path.string().c_str());
+      }
     }
     return 0;
   };
