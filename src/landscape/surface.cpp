@@ -49,9 +49,12 @@ std::map<PointKey, std::string> read_partial(const fs::path& path, const std::st
       spdlog::warn("[landscape] discarding {}: it was computed with other arguments (--fresh)", path.string());
       return rows;
     }
-    throw ConfigError("partial results '" + path.string() + "' were computed with other arguments ('" + line +
-                      "', now " + hash + "); rerun with the same arguments to continue them, pass --fresh to "
-                      "discard them, or choose another --out than '" + out.string() + "'");
+    const std::string saved = line.rfind("# ", 0) == 0 ? line.substr(2) : "header '" + line + "'";
+    throw ConfigError("partial results '" + path.string() + "' were computed with other arguments (their " +
+                      saved + ", now " + hash +
+                      "; the hash covers the model, checkpoint, directions, grid, scale, mask and evaluation set, "
+                      "--eval-batch-tokens included); rerun with the same arguments to continue them, pass --fresh "
+                      "to discard them, or choose another --out than '" + out.string() + "'");
   }
   std::getline(in, line);
   if (line != kSurfaceColumns) {
