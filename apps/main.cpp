@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
       "init rewinding and samples loss landscapes. Run 'tlt COMMAND --help' for each command."};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("tlt 0.1.0"));
+  // Command-line errors that CLI11 finds read like tlt's own errors.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return std::string("tlt: error: ") + e.what() + "\nRun 'tlt COMMAND --help' for the options of a command.\n";
+  });
 
   tlt::app::CommonOptions common;
   std::map<CLI::App*, tlt::app::CommandRunner> runners;
