@@ -1,14 +1,11 @@
 // Joining a process group ends within a bounded time when it cannot complete: the tlt executable as rank 1
 // against a port that accepts connections but never answers, and as a waiting rank 0 that gets SIGTERM.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <string>
 
+#include "dist/loopback.h"
 #include "support/test_support.h"
 
 namespace tlt::dist {
@@ -17,29 +14,8 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-/// A socket listening on 127.0.0.1 that never accepts: the kernel completes connections to it, and
-/// nothing is ever sent back, as with a port held by an unrelated program.
-class SilentListener {
- public:
-  SilentListener() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 || ::listen(fd_, 16) != 0) {
-      ADD_FAILURE() << "cannot listen on 127.0.0.1";
-    }
-    socklen_t length = sizeof(address);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-  }
-  ~SilentListener() { ::close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
+using loopback::free_port;
+using loopback::LoopbackListener;
 
 class JoinLimits : public ::testing::Test {
  protected:
@@ -65,7 +41,7 @@ class JoinLimits : public ::testing::Test {
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 TEST_F(JoinLimits, SilentPortEndsWithError) {
-  SilentListener silent;
+  LoopbackListener silent;
   const auto start = Clock::now();
   const auto result = tlt::testing::run_command(rank_command(1, silent.port(), 1));
   EXPECT_EQ(result.exit_code, 4) << result.output;
@@ -76,11 +52,7 @@ TEST_F(JoinLimits, SilentPortEndsWithError) {
 }
 
 TEST_F(JoinLimits, SigtermStopsWaitingRank) {
-  int port = 0;
-  {
-    SilentListener probe;  // a port that was free a moment ago, for rank 0 to host the rendezvous on
-    port = probe.port();
-  }
+  const int port = free_port();
   // Rank 1 never starts, so rank 0 would wait for the whole 120 s timeout. The signal goes out once rank 0
   // logs that it is joining, because a loaded machine can take seconds to start it.
   const std::string log = (dir_.path() / "rank0.log").string();

@@ -1,11 +1,8 @@
 // tlt landscape and tlt train over two ranks on 127.0.0.1, launched by scripts/launch_local.sh as torchrun
 // would: the same surface CSV as one process, a rerun that completes a surface after a rank was killed,
 // and data-parallel training steps that match one process.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "dist/loopback.h"
 #include "support/test_support.h"
 #include "tlt/util/state_dict.h"
 
@@ -24,17 +22,7 @@ using tlt::testing::read_text;
 using tlt::testing::run_command;
 using tlt::testing::run_tlt;
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
+using loopback::free_port;
 
 class LocalLaunch : public ::testing::Test {
  protected:

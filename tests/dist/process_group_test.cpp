@@ -1,10 +1,6 @@
 // c10d process groups of two ranks on 127.0.0.1, as threads of the test process, and the errors of a
 // rendezvous that cannot complete. Every wait is bounded by a timeout of a few seconds.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <ATen/ATen.h>
 
@@ -12,6 +8,7 @@
 #include <future>
 #include <string>
 
+#include "dist/loopback.h"
 #include "tlt/dist/process_group.h"
 #include "tlt/util/error.h"
 
@@ -20,39 +17,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// A listening TCP socket on 127.0.0.1 with a port chosen by the kernel, closed on destruction.
-class LoopbackListener {
- public:
-  LoopbackListener() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 || ::listen(fd_, 4) != 0) {
-      ADD_FAILURE() << "cannot listen on 127.0.0.1";
-    }
-    socklen_t length = sizeof(address);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-  }
-  ~LoopbackListener() { close(); }
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
-
-/// A port that was free a moment ago.
-int free_port() {
-  LoopbackListener listener;
-  return listener.port();
-}
+using loopback::free_port;
+using loopback::LoopbackListener;
 
 LaunchEnvironment loopback_rank(int rank, int world_size, int port) {
   LaunchEnvironment launch;
