@@ -38,12 +38,14 @@ std::string error_text(const std::exception& error) {
   return text;
 }
 
+std::string joining_interrupted_text(const LaunchEnvironment& launch) {
+  return "interrupted while rank " + std::to_string(launch.rank) + " was joining the rendezvous at " +
+         address_of(launch);
+}
+
 /// Throws tlt::Interrupted if SIGINT or SIGTERM arrived while this rank was joining.
 void throw_if_interrupted_joining(const LaunchEnvironment& launch) {
-  if (interrupt_requested()) {
-    throw Interrupted("interrupted while rank " + std::to_string(launch.rank) + " was joining the rendezvous at " +
-                      address_of(launch));
-  }
+  if (interrupt_requested()) throw Interrupted(joining_interrupted_text(launch));
 }
 
 /// Waits on rank 0 until all WORLD_SIZE ranks have counted themselves in the store, so that a missing rank
@@ -231,7 +233,7 @@ std::unique_ptr<ProcessGroup> join_from_environment() {
   const std::chrono::milliseconds limit = 2 * timeout + std::chrono::seconds(10);
   const std::string rank = std::to_string(launch.rank);
   detail::JoinWatchdog watchdog(
-      limit, "interrupted while rank " + rank + " was joining the rendezvous at " + address_of(launch),
+      limit, joining_interrupted_text(launch),
       "rank " + rank + " did not finish joining the process group at " + address_of(launch) + " within " +
           seconds_text(limit) + " (twice TLT_DIST_TIMEOUT_S plus 10 s); check that MASTER_PORT is the port of "
           "this job's rank 0 and not of another program, and that WORLD_SIZE processes were started");

@@ -264,9 +264,11 @@ SurfaceResult compute_surface(SurfaceModel& model, const StateDict& base, const 
       if (interrupt_requested()) {
         write_partial(partial_path, result.arguments_hash, rows);
         progress.finish();
-        const std::string rank_note = world_size > 1 ? " known to rank " + std::to_string(rank) : "";
-        throw Interrupted("landscape interrupted with " + std::to_string(rows.size()) + " of " +
-                          std::to_string(result.points) + " points" + rank_note + " saved to '" + partial_path.string() +
+        // With several ranks, `rows` holds the points loaded at the start and those that this rank computed.
+        const std::string counted = std::to_string(rows.size()) + " of " + std::to_string(result.points) + " points";
+        const std::string saved = world_size > 1 ? "rank " + std::to_string(rank) + " saved the " + counted + " it has"
+                                                 : counted + " saved";
+        throw Interrupted("landscape interrupted: " + saved + " to '" + partial_path.string() +
                           "'; rerun the same command to continue");
       }
       if (seconds_since(last_save) >= request.save_interval_s) {

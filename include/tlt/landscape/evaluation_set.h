@@ -20,8 +20,8 @@ const std::vector<std::pair<std::string, EvalSplit>>& eval_split_names();
 /// The spelling of `split`, "train" or "valid".
 std::string eval_split_name(EvalSplit split);
 
-/// Batch size of a Transformer evaluation set, in padded target tokens. Batches of about 1,024 tokens
-/// hold sentences of similar length, so they carry far less padding than the training batches do.
+/// Default batch size of a Transformer evaluation set, in padded target tokens. The set is sorted by
+/// length, so batches this small hold sentences of similar length and carry little padding.
 constexpr int64_t kDefaultEvalBatchTokens = 1024;
 
 struct EvaluationSetOptions {
