@@ -6,8 +6,8 @@
 #
 #   bash scripts/study.sh PROFILE [--out DIR]
 #
-# PROFILE is smoke, quick, cpu or paper (configs/study/PROFILE.sh), or the path of a profile file. The study
-# folder is DIR, by default runs/study-PROFILE. A stage whose completion marker DIR/stages/STAGE.done exists
+# PROFILE is smoke, quick, cpu-short, cpu or paper (configs/study/PROFILE.sh), or the path of a profile file.
+# The study folder is DIR, by default runs/study-PROFILE. A stage whose completion marker DIR/stages/STAGE.done exists
 # is skipped, so a rerun after an interruption or a failure continues where the study stopped; the stage
 # that was running resumes from its own partial results. docs/study.md describes the stages, the folder
 # and the profiles.
@@ -31,7 +31,7 @@ usage() {
 usage: $0 PROFILE [--out DIR]
 
 Runs the whole tlt study (train, prune and retrain, loss surfaces, synth-attn, figures, report.md).
-  PROFILE     smoke, quick, cpu or paper (configs/study/PROFILE.sh), or the path of a profile file
+  PROFILE     smoke, quick, cpu-short, cpu or paper (configs/study/PROFILE.sh), or the path of a profile file
   --out DIR   study folder (default: runs/study-PROFILE); a rerun skips the stages completed there
 Environment: TLT (default build/apps/tlt), TLT_MULTI30K_DIR (default data/multi30k),
 TLT_PYTHON (default /usr/bin/python3).

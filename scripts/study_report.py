@@ -285,6 +285,16 @@ def read_profile(study):
     return name
 
 
+def surface_sentences(study):
+    """Return the number of validation sentences of the base run's global surface, or None if unknown."""
+    path = os.path.join(study, "landscape", "base-global.csv.json")
+    try:
+        with open(path, encoding="utf-8") as file:
+            return json.load(file)["evaluation_set"]["pairs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def figure_link(study, name, caption):
     """Return a Markdown image line for figures/NAME, or a note that the figure is missing."""
     if not os.path.isfile(os.path.join(study, "figures", name)):
@@ -322,9 +332,14 @@ def write_report(study):
         sections += ["Share of pruned weights per tensor (one global magnitude threshold):",
                      figure_link(study, "sparsity.png", "sparsity per tensor")]
 
+    sentences = surface_sentences(study)
+    evaluated_on = ("the same sentences," if sentences is None else
+                    f"the same {sentences} sentences, the first of the validation split (so a centre loss "
+                    "differs from the training table's validation loss, which covers the run's whole validation "
+                    "set),")
     sections += [
         "## Loss landscapes",
-        "Every surface is the validation loss on the same sentences around the model's best checkpoint, along "
+        f"Every surface is the validation loss on {evaluated_on} around the model's best checkpoint, along "
         "the same two random directions, filter-normalised against the base run's weights (Li et al., "
         "\"Visualizing the Loss Landscape of Neural Nets\", NeurIPS 2018). For a pruned network the directions "
         "are masked, so they move only its remaining weights. The panels of a figure share one colour scale, "
